@@ -1,0 +1,80 @@
+"""Browser tests: Debian's Chromium driven by Playwright for Python (never a downloaded browser).
+
+Without /usr/bin/chromium (or not as root, so it could not be installed) the browser tests skip with a
+clear message — except under CI=true, where they must run and a missing browser fails the run.
+"""
+from __future__ import annotations
+
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+CHROMIUM = os.environ.get("YIGONGTI_CHROMIUM", "/usr/bin/chromium")
+CHROMIUM_ARGS = [
+    "--headless", "--no-sandbox", "--disable-gpu", "--no-first-run", "--disable-background-networking",
+    "--disable-component-update", "--disable-sync", "--disable-quic",
+]
+ARTIFACTS = Path(os.environ.get("YIGONGTI_ARTIFACTS", Path(__file__).resolve().parents[2] / "test-artifacts"))
+DESKTOP = {"width": 1366, "height": 860}
+PHONE = {"width": 390, "height": 844}
+
+
+def _browser_missing_reason() -> str | None:
+    if not (Path(CHROMIUM).exists() or shutil.which(CHROMIUM)):
+        how = "run `make browser-deps` as root (apt-get install chromium fonts-noto-cjk)"
+        if os.geteuid() != 0:
+            how = "not root, so Debian's chromium could not be installed; " + how
+        return f"browser tests need Debian's Chromium at {CHROMIUM}: {how}"
+    return None
+
+
+@pytest.fixture(scope="session")
+def browser():
+    reason = _browser_missing_reason()
+    if reason:
+        if os.environ.get("CI") == "true":
+            pytest.fail(reason + " (CI=true: browser tests must run)")
+        pytest.skip(reason)
+    from playwright.sync_api import sync_playwright
+
+    # Playwright's sync API keeps an event loop in this thread; the tests' own ORM calls are still
+    # synchronous and run between browser steps, so Django's async guard is lifted for browser tests.
+    os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+    with sync_playwright() as playwright:
+        browser = playwright.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS, headless=True)
+        yield browser
+        browser.close()
+
+
+@pytest.fixture
+def page(browser, live_server):
+    """A fresh browser context at desktop size; ``page.base_url`` is the live server."""
+    context = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=live_server.url)
+    page = context.new_page()
+    page.set_default_timeout(15_000)
+    errors: list[str] = []
+    page.on("console", lambda msg: errors.append(msg.text) if msg.type == "error" else None)
+    page.console_errors = errors
+    yield page
+    context.close()
+
+
+def screenshot(page, name: str, *, width: int | None = None, height: int | None = None) -> Path:
+    """Save a full-page screenshot under test-artifacts/ (optionally at another viewport) and return it."""
+    ARTIFACTS.mkdir(parents=True, exist_ok=True)
+    if width:
+        page.set_viewport_size({"width": width, "height": height or 844})
+    path = ARTIFACTS / f"{re.sub(r'[^A-Za-z0-9_.-]+', '-', name)}.png"
+    page.screenshot(path=str(path), full_page=True)
+    return path
+
+
+def login(page, username: str, password: str) -> None:
+    page.goto("/accounts/login/")
+    page.fill("input[name=username]", username)
+    page.fill("input[name=password]", password)
+    page.click("form.login-form button[type=submit]")
+    page.wait_for_load_state("networkidle")
