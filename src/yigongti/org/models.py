@@ -219,3 +219,81 @@ class StaffRole(models.Model):
 
     def __str__(self) -> str:
         return self.get_role_display()
+
+
+class ReservedBed(models.Model):
+    """A bed reserved for up-referrals (seed 000: the county hospital keeps 5). One row per bed; a bed is
+    free when it has no holder or the hold has passed (design: "Reserved beds"). The referral app holds
+    it with a conditional UPDATE on this row."""
+
+    institution = models.ForeignKey(Institution, verbose_name=_("机构"), on_delete=models.CASCADE,
+                                    related_name="reserved_beds")
+    department = models.ForeignKey(Department, verbose_name=_("科室"), null=True, blank=True,
+                                   on_delete=models.SET_NULL, related_name="reserved_beds")
+    label = models.CharField(_("床位号"), max_length=20)
+    holder_label = models.CharField(_("占用者"), max_length=60, blank=True)
+    holder_ref = models.CharField(_("占用来源"), max_length=60, blank=True,
+                                  help_text=_("占用该床位的记录，如 referrals.Referral:12"))
+    hold_until = models.DateTimeField(_("保留至"), null=True, blank=True)
+    active = models.BooleanField(_("启用"), default=True)
+
+    class Meta:
+        verbose_name = _("预留床位")
+        verbose_name_plural = _("预留床位")
+        constraints = [models.UniqueConstraint(fields=["institution", "label"], name="reserved_bed_label_unique")]
+        ordering = ["institution", "label"]
+
+    def __str__(self) -> str:
+        return f"{self.institution} {self.label}"
+
+
+class AgeBand(models.TextChoices):
+    """Age bands of the population denominators (issue 3): 0–2, 3–6, 7–34, 35–64, ≥65."""
+
+    A0_2 = "0-2", _("0–2岁")
+    A3_6 = "3-6", _("3–6岁")
+    A7_34 = "7-34", _("7–34岁")
+    A35_64 = "35-64", _("35–64岁")
+    A65 = "65+", _("65岁及以上")
+
+
+class PopulationDenominator(models.Model):
+    """Population per area per year (health-bureau statistics): 常住 and 户籍 by sex and age band, live
+    births, insured persons by scheme. Every coverage indicator and the money module read them here."""
+
+    area = models.ForeignKey(Area, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="denominators")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    sex = models.CharField(_("性别"), max_length=1, choices=[("1", _("男")), ("2", _("女"))])
+    age_band = models.CharField(_("年龄组"), max_length=6, choices=AgeBand.choices)
+    resident = models.PositiveIntegerField(_("常住人口"), default=0)
+    registered = models.PositiveIntegerField(_("户籍人口"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("人口数")
+        verbose_name_plural = _("人口数")
+        constraints = [models.UniqueConstraint(fields=["area", "year", "sex", "age_band"],
+                                               name="denominator_cell_unique")]
+        indexes = [models.Index(fields=["year", "area"])]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.year} {self.sex} {self.age_band}"
+
+
+class AreaYearFigures(models.Model):
+    """Per area and year: live births and insured persons by scheme (职工医保 / 城乡居民医保)."""
+
+    area = models.ForeignKey(Area, verbose_name=_("区划"), on_delete=models.PROTECT, related_name="year_figures")
+    year = models.PositiveSmallIntegerField(_("年度"))
+    live_births = models.PositiveIntegerField(_("活产数"), default=0)
+    insured_employee = models.PositiveIntegerField(_("职工医保参保人数"), default=0)
+    insured_resident = models.PositiveIntegerField(_("城乡居民医保参保人数"), default=0)
+    updated_at = models.DateTimeField(_("更新时间"), auto_now=True)
+
+    class Meta:
+        verbose_name = _("年度人口指标")
+        verbose_name_plural = _("年度人口指标")
+        constraints = [models.UniqueConstraint(fields=["area", "year"], name="area_year_figures_unique")]
+
+    def __str__(self) -> str:
+        return f"{self.area} {self.year}"
