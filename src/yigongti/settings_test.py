@@ -18,3 +18,4 @@ LANGUAGE_CODE = "zh-hans"
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":  # noqa: F405
     os.environ.setdefault("YIGONGTI_TEST_RUN", str(os.getpid()))
     DATABASES["default"]["TEST"] = {"NAME": str(VAR_DIR / f"test-{os.environ['YIGONGTI_TEST_RUN']}.sqlite3")}  # noqa: F405
+KEY_AUTO_CREATE = True  # tests create their field-encryption keys on first use (var/test-keys)
