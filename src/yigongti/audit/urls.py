@@ -1,4 +1,10 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "audit"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.entry_list, name="list"),
+    path("export.xlsx", views.export, name="export"),
+    path("break-glass/", views.break_glass, name="break_glass"),
+]

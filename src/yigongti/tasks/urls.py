@@ -1,4 +1,9 @@
-from django.urls import path  # noqa: F401
+from django.urls import path
+
+from . import views
 
 app_name = "tasks"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.task_list, name="list"),
+    path("<int:pk>/complete/", views.complete, name="complete"),
+]
