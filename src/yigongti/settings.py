@@ -227,6 +227,7 @@ SPECTACULAR_SETTINGS = {
     "DESCRIPTION": "医共体信息平台 REST API (v1). Token auth: `Authorization: Token <key>`.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
 }
 

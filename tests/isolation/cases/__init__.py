@@ -1,0 +1,1 @@
+"""Isolation declarations, one module per app (see tests/isolation/framework.py)."""
