@@ -36,7 +36,7 @@ ALL_USERS = ("village_doctor_a", "village_doctor_b", "village_doctor_c", "townsh
 @dataclass
 class Case:
     kind: str
-    roles: frozenset = frozenset()
+    allowed_roles: frozenset = frozenset()
     kwargs: Callable[[Any], dict] | None = None
     method: str = "GET"
     payload: Callable[[Any], dict] | None = None
@@ -57,7 +57,7 @@ class Case:
 
     @classmethod
     def roles(cls, roles, kwargs=None, method="GET", payload=None, snapshot=None, api=False):
-        return cls("roles", roles=frozenset(roles), kwargs=kwargs, method=method, payload=payload,
+        return cls("roles", allowed_roles=frozenset(roles), kwargs=kwargs, method=method, payload=payload,
                    snapshot=snapshot, api=api)
 
     @classmethod

@@ -80,7 +80,7 @@ def test_role_routes_are_closed_to_other_roles(client, db, route, case):
         url = _url(route, case, s)
         before = case.snapshot(s) if case.snapshot else None
         response = _call(client, case, url, user, s)
-        allowed = bool(user_roles(user) & case.roles)
+        allowed = bool(user_roles(user) & case.allowed_roles)
         if allowed:
             assert response.status_code < 400, f"{route.name} as {username}: {response.status_code}"
         else:
