@@ -7,3 +7,16 @@ class PeopleConfig(AppConfig):
     name = "yigongti.people"
     label = "people"
     default_auto_field = "django.db.models.BigAutoField"
+
+    def ready(self) -> None:
+        # people re-points its own references when records are merged, and puts them back on undo
+        # (docs/architecture.md, the event table).
+        from yigongti import events
+        from yigongti.org.scoping import register_relationship_provider
+
+        from . import actions, queries
+
+        events.subscribe(events.ResidentsMerged, actions.on_residents_merged, app="people")
+        events.subscribe(events.ResidentsUnmerged, actions.on_residents_unmerged, app="people")
+        # An encounter at the user's institution is a care relationship (design: Access).
+        register_relationship_provider("encounter", queries.encounter_relationship)
