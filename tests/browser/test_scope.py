@@ -34,9 +34,10 @@ def test_each_role_sees_its_own_work(page, browser, live_server):
     body = other.locator("main").inner_text()
     assert "审核东湖镇人口数" in body and "随访桃源村高血压患者" not in body
     assert "人口数" in other.locator("#mainnav").inner_text()
+    screenshot(other, "scope-consortium-office-todo")
     other.click("text=完成")
     other.wait_for_load_state("networkidle")
     assert "已完成：审核东湖镇人口数" in other.locator(".messages").inner_text()
     assert "审核东湖镇人口数" not in other.locator(".landing-section").first.inner_text()
-    screenshot(other, "scope-consortium-office")
+    screenshot(other, "scope-consortium-office-done")
     office.close()

@@ -46,6 +46,7 @@ class Case:
     hidden: Callable[[Any], str] | None = None
     api: bool = False
     note: str = ""
+    query: Callable[[Any], str] | None = None  # a query string built from the scenario (drill-downs)
 
     @classmethod
     def public(cls, note=""):
@@ -62,9 +63,9 @@ class Case:
 
     @classmethod
     def scoped(cls, *, owner, outsiders, kwargs=None, method="GET", payload=None, snapshot=None, hidden=None,
-               api=False):
+               api=False, query=None):
         return cls("scoped", owner=owner, outsiders=tuple(outsiders), kwargs=kwargs, method=method,
-                   payload=payload, snapshot=snapshot, hidden=hidden, api=api)
+                   payload=payload, snapshot=snapshot, hidden=hidden, api=api, query=query)
 
     @classmethod
     def django_admin(cls):

@@ -28,7 +28,8 @@ def test_every_declaration_names_a_route():
 
 
 def _url(route, case, s):
-    return reverse(route.name, kwargs=case.kwargs(s) if case.kwargs else None)
+    url = reverse(route.name, kwargs=case.kwargs(s) if case.kwargs else None)
+    return f"{url}?{case.query(s)}" if case.query else url
 
 
 def _call(client, case, url, user, s):

@@ -13,6 +13,7 @@ class AuditContext:
     client_address: str = ""
     channel: str = "web"  # web | api | fhir | job | command
     request_id: str = ""
+    batch_reads: bool = False  # a request: read entries are collected and written in one INSERT at its end
     pending: list = field(default_factory=list)
 
 
@@ -41,6 +42,20 @@ def bind(ctx: AuditContext):
 def bind_request(request):
     path = request.path_info or ""
     channel = "api" if path.startswith("/api/") else "fhir" if path.startswith("/fhir/") else "web"
-    ctx = AuditContext(client_address=client_address(request), channel=channel)
+    ctx = AuditContext(client_address=client_address(request), channel=channel, batch_reads=True)
     with bind(ctx):
-        yield ctx
+        try:
+            yield ctx
+        finally:
+            flush(ctx)
+
+
+def flush(ctx: AuditContext) -> None:
+    """Write the read entries collected during a request: one INSERT (outside the request's transactions, so
+    a read is recorded even when the request's writes roll back)."""
+    if not ctx.pending:
+        return
+    from .models import AuditEntry
+
+    entries, ctx.pending = ctx.pending, []
+    AuditEntry.objects.bulk_create(entries)

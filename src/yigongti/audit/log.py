@@ -52,7 +52,7 @@ def _resident_id(subject) -> int | None:
     return getattr(subject, "resident_id", None)
 
 
-def _write(actor, *, action: str, subject=None, object_type: str = "", object_id: str = "",
+def _entry(actor, *, action: str, subject=None, object_type: str = "", object_id: str = "",
            display: str = "", resident_id=None, changes=None, reason="", institution_id=None) -> AuditEntry:
     ctx = current()
     user = actor if getattr(actor, "is_authenticated", False) else None
@@ -61,12 +61,18 @@ def _write(actor, *, action: str, subject=None, object_type: str = "", object_id
         object_id = str(subject.pk)
         display = str(subject)[:120]
         resident_id = resident_id if resident_id is not None else _resident_id(subject)
-    return AuditEntry.objects.create(
+    return AuditEntry(
         user=user, username=getattr(user, "username", "") or ("system" if actor is None else ""),
         institution_id=institution_id, action=action, object_type=object_type, object_id=object_id,
         object_display=display, resident_id=resident_id, changes=changes or {}, reason=reason[:200],
         client_address=ctx.client_address, channel=ctx.channel,
     )
+
+
+def _write(actor, **fields) -> AuditEntry:
+    entry = _entry(actor, **fields)
+    entry.save()
+    return entry
 
 
 def record_change(actor, *, action: str, subject, before: dict | None, after: dict | None,
@@ -78,9 +84,20 @@ def record_change(actor, *, action: str, subject, before: dict | None, after: di
 
 
 def record_read(actor, *, subject, institution_id=None, reason: str, detail: str = "") -> AuditEntry:
-    """One person's record was viewed (page, API, FHIR, export of one record)."""
-    return _write(actor, action=Action.READ, subject=subject, reason=reason,
-                  changes={"detail": detail} if detail else {}, institution_id=institution_id)
+    """One person's record was viewed (page, API, FHIR, export of one record). In a request the entry is
+    collected and written with the request's other reads in one INSERT when the response is ready (the
+    returned entry then has no pk yet); elsewhere (jobs, commands, tests) it is written at once."""
+    entry = _entry(actor, action=Action.READ, subject=subject, reason=reason,
+                   changes={"detail": detail} if detail else {}, institution_id=institution_id)
+    ctx = current()
+    if not ctx.batch_reads:
+        entry.save()
+        return entry
+    key = (entry.user_id, entry.object_type, entry.object_id, entry.reason, detail)
+    if not any(getattr(e, "_yg_key", None) == key for e in ctx.pending):  # the same view twice: one entry
+        entry._yg_key = key
+        ctx.pending.append(entry)
+    return entry
 
 
 def record_export(actor, *, object_type: str, count: int, filters: str = "", reason: str = "") -> AuditEntry:

@@ -25,12 +25,16 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 
 from .access import OVERSIGHT_ROLES, roles_by_institution
-from .models import Area, Role
+from .models import Area, Institution, InstitutionKind, Role, Tier
 
 # Roles that give sight of the residents living in the institution's service areas.
 AREA_ROLES = frozenset({Role.VILLAGE_DOCTOR, Role.TOWNSHIP_DOCTOR, Role.NURSE, Role.PUBLIC_HEALTH,
                         Role.TEAM_LEADER, Role.INSTITUTION_ADMIN, Role.MENTAL_HEALTH, Role.HIV_CARE,
                         Role.DEPARTMENT_HEAD, Role.COUNTY_SPECIALIST})
+# Design "Access": a county hospital's area is not "the whole county" for clinical records, whatever its
+# service areas say; its staff see residents by care relationship (encounter, referral, consultation).
+HOSPITAL_KINDS = frozenset({InstitutionKind.GENERAL_HOSPITAL, InstitutionKind.TCM_HOSPITAL,
+                            InstitutionKind.MCH_HOSPITAL, InstitutionKind.EMERGENCY_CENTRE})
 SENSITIVE_ROLES = {"mental": Role.MENTAL_HEALTH, "hiv": Role.HIV_CARE}
 
 RelationshipProvider = Callable[[object], QuerySet]
@@ -54,7 +58,8 @@ def area_scope(user) -> AreaScope:
     if any(roles & OVERSIGHT_ROLES for roles in by_inst.values()):
         scope = AreaScope(True, frozenset())
     else:
-        inst_ids = [i for i, roles in by_inst.items() if roles & AREA_ROLES]
+        inst_ids = list(Institution.objects.filter(pk__in=[i for i, roles in by_inst.items() if roles & AREA_ROLES])
+                        .exclude(tier=Tier.COUNTY, kind__in=HOSPITAL_KINDS).values_list("pk", flat=True))
         paths = list(Area.objects.filter(served_by__in=inst_ids).values_list("path", flat=True).distinct())
         ids: set[int] = set()
         if paths:
