@@ -116,3 +116,33 @@ def _encounter(s):
             s.village_doctor_a, institution=s.clinic_a, resident=_resident(s), kind="outpatient",
             visit_date=dt.date(2024, 11, 23), primary_diagnosis="I10.x00", total_cost="12")
     return s._people_encounter
+
+
+def _household_of(s):
+    return Resident.objects.get(pk=_resident(s).pk).household_id
+
+
+def _joinable(s):
+    """A household of village A to join (headed by another village A resident)."""
+    from yigongti.people import actions
+
+    if not hasattr(s, "_people_home"):
+        s._people_home = actions.create_household(None, _resident(s, "_people_head", "隔离户主"))
+    return {"number": s._people_home.number, "relation_to_head": "spouse", "version": _version(s)}
+
+
+def _in_a_household(s):
+    from yigongti.people import actions
+
+    r = _resident(s)
+    if Resident.objects.get(pk=r.pk).household_id is None:
+        actions.create_household(None, r)
+    return {"pk": r.pk}
+
+
+CASES.update({
+    "people:household_new": _scoped(kwargs=_pk, method="POST", payload=lambda s: {}, snapshot=_household_of),
+    "people:household_join": _scoped(kwargs=_pk, method="POST", payload=_joinable, snapshot=_household_of),
+    "people:household_leave": _scoped(kwargs=_in_a_household, method="POST", payload=lambda s: {},
+                                      snapshot=_household_of),
+})
