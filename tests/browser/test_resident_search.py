@@ -56,4 +56,11 @@ def test_a_village_doctor_finds_a_resident_and_opens_the_record(page):
     page.set_viewport_size(PHONE)
     screenshot(page, "people-record-phone")
     assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.goto(f"/people/{luo.pk}/edit/")
+    page.get_by_label("肢体残疾").check()
+    screenshot(page, "people-edit-phone")
+    assert page.evaluate("document.documentElement.scrollWidth") <= PHONE["width"]
+    page.get_by_role("button", name="保存").click()
+    page.wait_for_load_state("networkidle")
+    expect(page.locator("main")).to_contain_text("肢体残疾")
     assert page.console_errors == []

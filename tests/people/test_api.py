@@ -64,3 +64,18 @@ def test_exams_and_encounters(scenario, icd, client):
     client.force_login(scenario.village_doctor_b)
     assert client.get("/api/v1/encounters/").json()["count"] == 0
     assert client.get("/api/v1/exams/").json()["count"] == 0
+
+
+def test_a_patch_may_send_the_version_as_if_match(scenario, client):
+    r = register(scenario)
+    client.force_login(scenario.village_doctor_a)
+    got = client.get(f"/api/v1/residents/{r.pk}/")
+    assert got["ETag"] == '"1"'
+    ok = client.patch(f"/api/v1/residents/{r.pk}/", {"phone": "13900001111"}, content_type="application/json",
+                      headers={"If-Match": got["ETag"]})
+    assert ok.status_code == 200 and ok.json()["version"] == 2
+    stale = client.patch(f"/api/v1/residents/{r.pk}/", {"phone": "13900002222"}, content_type="application/json",
+                         headers={"If-Match": '"1"'})
+    assert stale.status_code == 409
+    missing = client.patch(f"/api/v1/residents/{r.pk}/", {"phone": "13900002222"}, content_type="application/json")
+    assert missing.status_code == 400 and "version" in missing.json()["error"]["fields"]

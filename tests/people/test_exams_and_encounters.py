@@ -51,7 +51,10 @@ def test_an_encounter_publishes_the_agreed_payload(scenario, icd, published):
         "consumables_cost": "0.00", "medical_service_income": "30.00", "insurance_paid": "50.00", "is_tcm": False,
         "primary_diagnosis": "I10.x00", "area_id": scenario.village_a.pk}
     assert any(isinstance(e, events.VitalsRecorded) and e.source == "encounter" for e in published)
+    served = [e for e in published if isinstance(e, events.ServiceDelivered)]
+    assert [(e.service_code, e.source_id, e.delivered_on) for e in served] == [("encounter_outpatient", enc.pk, DAY)]
     actions.update_encounter(scenario.village_doctor_a, enc, enc.version, total_cost="120")
+    assert len([e for e in published if isinstance(e, events.ServiceDelivered)]) == 1  # an edit is no new service
     update = [e for e in published if isinstance(e, events.EncounterChanged)][-1]
     assert update.before["total_cost"] == "100.00" and update.after["total_cost"] == "120.00"
     enc.refresh_from_db()

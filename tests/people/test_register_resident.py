@@ -115,3 +115,14 @@ def test_a_village_doctor_of_b_cannot_register_in_village_a(scenario):
     with pytest.raises(ValidationError):
         register(scenario, doctor=scenario.village_doctor_b, institution=scenario.clinic_b)
     assert not Resident.objects.exists()
+
+
+def test_a_duplicate_warning_names_no_record_outside_the_users_scope(scenario, client):
+    a = register(scenario, phone="13812345678")
+    client.force_login(scenario.village_doctor_b)
+    response = client.post("/people/new/", {
+        "name": "罗福英", "document_type": "none", "sex": "2", "birth_date": "1948-03-02", "phone": "13812345678",
+        "area": scenario.village_b.pk, "insurance_scheme": "resident"})
+    html = response.content.decode()
+    assert response.status_code == 200 and "可能与已有档案重复" in html
+    assert a.record_number not in html and f"/people/{a.pk}/" not in html

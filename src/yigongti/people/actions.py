@@ -47,6 +47,7 @@ from yigongti.rules import idcard
 
 from . import crypto
 from .models import (
+    Disability,
     DocumentType,
     Encounter,
     EncounterKind,
@@ -55,6 +56,7 @@ from .models import (
     Household,
     Icd10Code,
     RecordStatus,
+    Relation,
     Resident,
     ResidentMerge,
     ResidentTag,
@@ -71,10 +73,11 @@ class PossibleDuplicate(ValidationError):
 
     def __init__(self, candidates: list[tuple[Resident, dup_rules.Match]]):
         self.candidates = candidates
-        numbers = "、".join(f"{r.name}（{r.record_number or r.pk}）" for r, _m in candidates[:5])
+        # The message names no record: the candidates may lie outside the user's scope (design: Access);
+        # pages list those the user may see.
         super().__init__({"__all__": [ValidationError(
-            _("可能与已有档案重复：%(records)s。请核对；确认不是同一人时可勾选“仍然建档”。"),
-            code="possible_duplicate", params={"records": numbers})]})
+            _("可能与已有档案重复（相似档案 %(count)s 份：姓名、出生日期或电话相同）。请核对；确认不是同一人时可勾选“仍然建档”。"),
+            code="possible_duplicate", params={"count": len(candidates)})]})
 
 
 ID_MESSAGES = {
@@ -218,6 +221,17 @@ def _validate_person(data: dict, errors: dict) -> None:
         errors.setdefault("birth_date", []).append(ValidationError(_("出生日期不能晚于今天。"), code="future"))
     elif born < idcard.EARLIEST_BIRTH:
         errors.setdefault("birth_date", []).append(ValidationError(_("出生日期过早，请核对。"), code="too_early"))
+    if "disability" in data:
+        values = list(data.get("disability") or [])
+        if any(v not in Disability.values for v in values):
+            errors.setdefault("disability", []).append(ValidationError(_("残疾情况代码不正确。"), code="invalid"))
+        data["disability"] = sorted(set(values) & set(Disability.values))
+    for name in ("past_history", "family_history"):
+        if name in data:
+            items = data.get(name) or []
+            if isinstance(items, str):
+                items = re.split(r"[\n；;、，,]+", items)
+            data[name] = [str(i).strip()[:100] for i in items if str(i).strip()][:30]
     for name in ("phone", "contact_phone"):
         if data.get(name):
             data[name] = normalise_phone(data[name])
@@ -342,6 +356,9 @@ def register_resident(actor, *, institution: Institution, force: bool = False, *
     elif actor is not None and not _covers(institution, area):
         errors.setdefault("area", []).append(ValidationError(
             _("该村/社区不在%(inst)s的服务范围内。"), code="out_of_scope", params={"inst": institution.name}))
+    elif data.get("household") is not None and data["household"].area_id != area.pk:
+        errors.setdefault("household", []).append(ValidationError(_("该户不在本人所在的村/社区。"),
+                                                                   code="other_area"))
     _raise(errors)
     with transaction.atomic():
         document_index = crypto.blind_index("document", data.get("id_number"))
@@ -389,7 +406,8 @@ def update_resident(actor, resident: Resident, expected_version: int | None, **c
     if unknown:
         raise TypeError(f"update_resident: unknown fields {sorted(unknown)}")
     with transaction.atomic():
-        resident = Resident.objects.select_related("area", "managing_institution").get(pk=resident.pk)
+        resident = (Resident.objects.select_related("area", "managing_institution", "household")
+                    .get(pk=resident.pk))
         if resident.status == RecordStatus.MERGED:
             raise ValidationError(_("该档案已合并，不能修改。"))
         inst = editing_institution(actor, resident)
@@ -411,14 +429,27 @@ def update_resident(actor, resident: Resident, expected_version: int | None, **c
         data.update({k: full[k] for k in ("name", "phone", "contact_phone") if k in data})
         if "id_number" in data and data["id_number"] != before["id_number"]:
             _check_same_document(crypto.blind_index("document", data["id_number"]), exclude_pk=resident.pk)
+        new_area = data.get("area") or resident.area
+        if data.get("household") is not None and data["household"].area_id != new_area.pk:
+            raise ValidationError({"household": [ValidationError(_("该户不在本人所在的村/社区。"), code="other_area")]})
+        if ("household" not in data and resident.household_id
+                and resident.household.area_id != new_area.pk):
+            # Moving to another village leaves the household behind (a household lives in one place).
+            data["household"], data["relation_to_head"] = None, ""
+        if resident.household_id and data.get("household", resident.household) != resident.household:
+            Household.objects.filter(pk=resident.household_id, head=resident).update(head=None)
         _bump(resident, expected_version)
         for name in PLAIN_FIELDS:
             if name in data:
                 setattr(resident, name, data[name])
+        if "household" in data or "relation_to_head" in data:
+            _check_household(resident, resident.household, resident.relation_to_head)
         resident.name_initials, resident.name_pinyin = pinyin_of(resident.name)
         _apply_secrets(resident, {k: data[k] for k in SECRET_FIELDS if k in data})
         _review_flag(resident)
         resident.save()
+        if resident.household_id and resident.relation_to_head == Relation.HEAD:
+            Household.objects.filter(pk=resident.household_id, head=None).update(head=resident)
         after = resident_snapshot(resident)
         record_change(actor, action="update", subject=resident, before=before, after=after,
                       institution_id=inst.pk if inst else None)
@@ -612,6 +643,114 @@ def remove_tag(actor, resident: Resident, tag: str) -> None:
         if deleted:
             record_change(actor, action="update", subject=resident, reason="remove_tag", before={"tag": tag}, after=None,
                           institution_id=inst.pk if inst else None)
+
+
+# --- households ---------------------------------------------------------------------------------------
+
+
+def _next_household_number(area: Area) -> str:
+    prefix = _area_prefix(area)
+    top = (Household.objects.filter(number__startswith=prefix, number__regex=r"^[0-9]{17}$")
+           .aggregate(m=Max("number"))["m"])
+    serial = int(top[12:]) + 1 if top else 1
+    if serial > 99999:
+        raise ValidationError({"household": [_("该村/社区的户编号已用尽。")]})
+    return f"{prefix}{serial:05d}"
+
+
+def _check_household(resident: Resident, household: Household | None, relation: str | None) -> None:
+    """A household lives in one village or community; it has one head (户主)."""
+    if household is None:
+        return
+    errors: dict = {}
+    if household.area_id != resident.area_id:
+        errors["household"] = [ValidationError(_("该户不在本人所在的村/社区。"), code="other_area")]
+    if relation == Relation.HEAD and household.head_id not in (None, resident.pk):
+        errors["relation_to_head"] = [ValidationError(_("该户已有户主。"), code="head_taken")]
+    _raise(errors)
+
+
+def create_household(actor, resident: Resident, number: str = "", address: str = "") -> Household:
+    """Open a household (家庭户) with ``resident`` as its head, in the resident's village or community.
+    The number is the 12-digit area code + a 5-digit serial unless given (an imported number); race-safe by
+    the unique constraint with a retry."""
+    with transaction.atomic():
+        resident = Resident.objects.select_related("area").get(pk=resident.pk)
+        inst = editing_institution(actor, resident)
+        if resident.status == RecordStatus.MERGED:
+            raise ValidationError(_("该档案已合并，不能修改。"))
+        if resident.household_id:
+            raise ValidationError({"household": [_("本人已属于一个家庭户，请先退出。")]})
+        number = (number or "").strip()
+        if number and Household.objects.filter(number=number).exists():
+            raise ValidationError({"household": [_("户编号已存在。")]})
+        for _attempt in range(8):
+            try:
+                with transaction.atomic():
+                    home = Household.objects.create(number=number or _next_household_number(resident.area),
+                                                    area=resident.area, head=resident,
+                                                    address_enc=crypto.encrypt(address))
+                break
+            except IntegrityError:
+                if number:
+                    raise ValidationError({"household": [_("户编号已存在。")]}) from None
+        else:
+            raise ValidationError(_("生成户编号失败，请重试。"))
+        _bump(resident, None)
+        Resident.objects.filter(pk=resident.pk).update(household=home, relation_to_head=Relation.HEAD)
+        record_change(actor, action="create", subject=home, before=None,
+                      after={"number": home.number, "area_id": home.area_id, "head_id": resident.pk},
+                      institution_id=inst.pk if inst else None)
+        record_change(actor, action="update", subject=resident, reason="household",
+                      before={"household": None, "relation_to_head": resident.relation_to_head},
+                      after={"household": home.pk, "relation_to_head": Relation.HEAD},
+                      institution_id=inst.pk if inst else None)
+    return home
+
+
+def join_household(actor, resident: Resident, household: Household, relation: str,
+                   expected_version: int | None = None) -> Resident:
+    """``resident`` joins ``household`` with the given relation to its head (GB/T 4761, abridged)."""
+    if relation not in Relation.values:
+        raise ValidationError({"relation_to_head": [_("请选择与户主的关系。")]})
+    with transaction.atomic():
+        resident = Resident.objects.select_related("area").get(pk=resident.pk)
+        household = Household.objects.select_for_update().get(pk=household.pk)
+        inst = editing_institution(actor, resident)
+        if resident.status == RecordStatus.MERGED:
+            raise ValidationError(_("该档案已合并，不能修改。"))
+        _check_household(resident, household, relation)
+        _bump(resident, expected_version)
+        before = {"household": resident.household_id, "relation_to_head": resident.relation_to_head}
+        if resident.household_id and resident.household_id != household.pk:
+            Household.objects.filter(pk=resident.household_id, head=resident).update(head=None)
+        Resident.objects.filter(pk=resident.pk).update(household=household, relation_to_head=relation)
+        if relation == Relation.HEAD:
+            Household.objects.filter(pk=household.pk).update(head=resident)
+        elif household.head_id == resident.pk:
+            Household.objects.filter(pk=household.pk).update(head=None)
+        record_change(actor, action="update", subject=resident, reason="household", before=before,
+                      after={"household": household.pk, "relation_to_head": relation},
+                      institution_id=inst.pk if inst else None)
+        resident.refresh_from_db()
+    return resident
+
+
+def leave_household(actor, resident: Resident, expected_version: int | None = None) -> Resident:
+    """``resident`` leaves their household (a head leaves it headless until another member is named head)."""
+    with transaction.atomic():
+        resident = Resident.objects.select_related("area").get(pk=resident.pk)
+        inst = editing_institution(actor, resident)
+        if not resident.household_id:
+            return resident
+        _bump(resident, expected_version)
+        before = {"household": resident.household_id, "relation_to_head": resident.relation_to_head}
+        Household.objects.filter(pk=resident.household_id, head=resident).update(head=None)
+        Resident.objects.filter(pk=resident.pk).update(household=None, relation_to_head="")
+        record_change(actor, action="update", subject=resident, reason="household", before=before,
+                      after={"household": None, "relation_to_head": ""}, institution_id=inst.pk if inst else None)
+        resident.refresh_from_db()
+    return resident
 
 
 # --- health exams ------------------------------------------------------------------------------------
@@ -816,6 +955,12 @@ def _save_encounter(actor, enc: Encounter, data: dict, *, action: str, before: d
     if enc.systolic or enc.fasting_glucose is not None:
         _publish_vitals(enc.resident_id, enc.institution_id, enc.visit_date, "encounter", enc.pk,
                         enc.systolic, enc.diastolic, enc.fasting_glucose)
+    if action == "create":
+        # A visit or stay is a service a contract or an indicator may count (design: "How one app's action
+        # reaches another"): "encounter_outpatient", "encounter_inpatient", "encounter_emergency".
+        events.publish(events.ServiceDelivered(resident_id=enc.resident_id, service_code=f"encounter_{enc.kind}",
+                                               institution_id=enc.institution_id, delivered_on=enc.visit_date,
+                                               source="encounter", source_id=enc.pk))
     return enc
 
 

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from django.core.exceptions import PermissionDenied
 from django.shortcuts import get_object_or_404
+from django.utils.translation import gettext_lazy as _
 from rest_framework import mixins, serializers, status, viewsets
 from rest_framework.response import Response
 
@@ -61,6 +62,17 @@ class ResidentWriteSerializer(serializers.Serializer):
     version = serializers.IntegerField(required=False, help_text="修改时必填：读取时的版本")
 
 
+def _if_match_version(request) -> int:
+    """The version the client read, from ``If-Match: "3"`` (the ETag of the retrieve) when the body has none."""
+    tag = request.headers.get("If-Match", "").strip()
+    if tag.startswith("W/"):
+        tag = tag[2:]
+    tag = tag.strip('"')
+    if not tag.isdigit():
+        raise serializers.ValidationError({"version": [_("修改时须提供读取时的版本号（请求体 version 或 If-Match 头）。")]})
+    return int(tag)
+
+
 class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.CreateModelMixin,
                       mixins.UpdateModelMixin, viewsets.GenericViewSet):
     """Residents the user may see. ``?q=`` searches like the list page (name, pinyin initials, document
@@ -77,6 +89,10 @@ class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
 
     def get_object(self):
         return get_resident_for(self.request.user, self.kwargs["pk"], detail="api")
+
+    def retrieve(self, request, *args, **kwargs):
+        resident = self.get_object()
+        return Response(ResidentSerializer(resident).data, headers={"ETag": f'"{resident.version}"'})
 
     def get_serializer_class(self):
         if self.action in ("create", "partial_update", "update"):
@@ -95,7 +111,7 @@ class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
             institution = next((i for i in acting_institutions(request.user).prefetch_related("service_areas")
                                 if area is not None and actions._covers(i, area)), None)
             if institution is None:
-                raise serializers.ValidationError({"area": ["该村/社区不在您所在机构的服务范围内。"]})
+                raise serializers.ValidationError({"area": [_("该村/社区不在您所在机构的服务范围内。")]})
         resident = actions.register_resident(request.user, institution=institution, force=force, **data)
         return Response(ResidentSerializer(resident).data, status=status.HTTP_201_CREATED)
 
@@ -107,7 +123,7 @@ class ResidentViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         serializer.is_valid(raise_exception=True)
         data = dict(serializer.validated_data)
         if "version" not in data:
-            raise serializers.ValidationError({"version": ["修改时须提供读取时的版本号。"]})
+            data["version"] = _if_match_version(request)
         version = data.pop("version")
         for name in ("force", "institution"):
             data.pop(name, None)
@@ -178,7 +194,7 @@ class _ScopedCreateViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mix
 
     def _check(self, institution):
         if not actions.can_act_for(self.request.user, institution.pk):
-            raise serializers.ValidationError({"institution": ["您不能以该机构的名义录入。"]})
+            raise serializers.ValidationError({"institution": [_("您不能以该机构的名义录入。")]})
 
 
 class ExamViewSet(_ScopedCreateViewSet):

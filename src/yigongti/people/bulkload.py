@@ -84,16 +84,19 @@ def _name_keys():
     return keys
 
 
-def residents(ctx: DemoContext, county: County) -> None:
+def residents(ctx: DemoContext, county: County, *, only: list[Place] | None = None,
+              per_village: int | None = None) -> None:
+    """About ``ctx.residents`` people spread over every village (or ``per_village`` in each of ``only``)."""
     name_keys = _name_keys()
-    places = [p for p in county.places if p.clinic or p.centre]
+    places = [p for p in (only if only is not None else county.places) if p.clinic or p.centre]
     if not places:
         ctx.log("    no villages: the org part made none")
         return
-    total = ctx.residents or 0
+    total = per_village * len(places) if per_village else (ctx.residents or 0)
     per_place = [total // len(places) + (1 if i < total % len(places) else 0) for i in range(len(places))]
     rng = ctx.rng("people.residents.bulk")
-    factory = PeopleFactory(rng, ctx.today)
+    # One factory per build keeps ID and phone numbers unique next to residents the actions made.
+    factory = ctx.made.get("people", {}).get("factory") or PeopleFactory(rng, ctx.today)
     sealer = Sealer()
     record_serials = _serials(12, Resident.objects.exclude(record_number=None).values_list("record_number",
                                                                                            flat=True))

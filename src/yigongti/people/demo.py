@@ -23,7 +23,12 @@ from .demo_data import PeopleFactory, Person
 SUBSET = Path(__file__).resolve().parent / "data" / "icd10_subset.csv"
 # Encounters per resident per year, relative to a county's ~10 (demo_data.yearly_visits): the per-record
 # path of the small scales makes fewer, the bulk path the full volume.
-VISIT_RATE = {"tiny": 0.35, "demo": 0.06}
+VISIT_RATE = {"tiny": 0.35, "demo": 0.1}
+# How many residents of the demo scale go through the actions, village by village from Xiangtang's first
+# (where the demo accounts work); the other villages are bulk-loaded like --residents N, so `make demo` stays
+# near two minutes (every resident through register_resident took ~7 minutes on a busy 2-core machine).
+# None: every resident through the actions.
+PER_RECORD_RESIDENTS: dict[str, int | None] = {"tiny": None, "demo": 1500}
 EXAM_AGE = 65  # 国家基本公共卫生服务规范: a yearly health check for people of 65 and over
 
 
@@ -182,19 +187,27 @@ def bulk_activity(ctx: DemoContext) -> None:
 # --- per-record path (tiny, demo) --------------------------------------------------------------------------
 
 def build_residents(ctx: DemoContext) -> None:
-    """Residents through people.actions.register_resident, household by household, in every village."""
+    """Residents through people.actions.register_resident, household by household, in every village (at the
+    demo scale: in the first villages, up to PER_RECORD_RESIDENTS; the rest bulk-loaded)."""
     from . import actions
     from .models import Household
 
     county = County.load()
     factory = PeopleFactory(ctx.rng("people.residents"), ctx.today)
+    ctx.made.setdefault("people", {})["factory"] = factory
     rng = ctx.rng("people.residents.attributes")
     made: list[tuple[int, str, dt.date, int]] = []
+    budget = PER_RECORD_RESIDENTS.get(ctx.scale)
+    per_village = ctx.params["residents_per_village"]
+    rest: list[Place] = []
     for index, place in enumerate(county.places):
         institution = place.clinic or place.centre
         if institution is None:
             continue
-        for number, household in enumerate(factory.village(ctx.params["residents_per_village"]), start=1):
+        if budget is not None and len(made) >= budget:
+            rest.append(place)
+            continue
+        for number, household in enumerate(factory.village(per_village), start=1):
             where = address(place, number)
             # people.actions has no household action yet: the household row is made here, membership and
             # relation go through register_resident.
@@ -211,7 +224,11 @@ def build_residents(ctx: DemoContext) -> None:
                     home.save(update_fields=["head"])
                 made.append((resident.pk, person.sex, person.birth_date, index))
     ctx.made.setdefault("people", {})["residents"] = made
-    ctx.log(f"    {len(made)} residents in {len(county.places)} villages and communities")
+    ctx.log(f"    {len(made)} residents in {len(county.places) - len(rest)} villages and communities (actions)")
+    if rest:
+        from . import bulkload
+
+        bulkload.residents(ctx, county, only=rest, per_village=per_village)
 
 
 def build_activity(ctx: DemoContext) -> None:
@@ -267,7 +284,11 @@ def build_activity(ctx: DemoContext) -> None:
                     row.pop(key)
                 actions.record_exam(None, institution=place.centre, resident=resident, **row)
                 exams += 1
-    ctx.log(f"    {encounters} encounters, {exams} health exams ({start} … {end})")
+    ctx.log(f"    {encounters} encounters, {exams} health exams ({start} … {end}) (actions)")
+    if ctx.made.get("people", {}).get("bulk") is not None:
+        from . import bulkload
+
+        bulkload.activity(ctx, county)
 
 
 PARTS = [

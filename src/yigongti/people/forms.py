@@ -7,7 +7,16 @@ from django.utils.translation import gettext_lazy as _
 from yigongti.org.access import can_act_for, institution_ids
 from yigongti.org.models import Area, AreaLevel, Department, Institution
 
-from .models import DocumentType, EncounterKind, InsuranceScheme, RecordStatus, Relation, ResidentTag, Sex
+from .models import (
+    Disability,
+    DocumentType,
+    EncounterKind,
+    InsuranceScheme,
+    RecordStatus,
+    Relation,
+    ResidentTag,
+    Sex,
+)
 
 
 class DateInput(forms.DateInput):
@@ -64,6 +73,12 @@ class ResidentForm(forms.Form):
     insurance_scheme = forms.ChoiceField(label=_("医疗费用支付方式"), choices=InsuranceScheme.choices,
                                          initial=InsuranceScheme.RESIDENT)
     allergies = forms.CharField(label=_("药物过敏史"), required=False, widget=forms.Textarea(attrs={"rows": 2}))
+    past_history = forms.CharField(label=_("既往史"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                   help_text=_("疾病、手术、外伤、输血，每行一项，可注明时间。"))
+    family_history = forms.CharField(label=_("家族史"), required=False, widget=forms.Textarea(attrs={"rows": 2}),
+                                     help_text=_("每行一项，如：父亲 高血压。"))
+    disability = forms.MultipleChoiceField(label=_("残疾情况"), required=False, choices=Disability.choices,
+                                           widget=forms.CheckboxSelectMultiple)
 
     def __init__(self, *args, areas=(), **kwargs):
         super().__init__(*args, **kwargs)
@@ -78,6 +93,8 @@ class ResidentForm(forms.Form):
         if not data.get("birth_date"):
             data.pop("birth_date", None)
         data["ethnicity"] = data.get("ethnicity") or "汉族"
+        for name in ("past_history", "family_history"):
+            data[name] = [line.strip() for line in (data.get(name) or "").splitlines() if line.strip()]
         return data
 
 
@@ -104,6 +121,13 @@ class MergeForm(forms.Form):
     other = forms.CharField(label=_("重复档案"), max_length=17,
                             help_text=_("选择下方列出的疑似重复档案，或输入其档案编号。该档案将并入当前档案。"))
     reason = forms.CharField(label=_("合并原因"), max_length=200)
+
+
+class JoinHouseholdForm(forms.Form):
+    number = forms.CharField(label=_("户编号"), max_length=24,
+                             help_text=_("输入该户的户编号（见户主的档案页）。"))
+    relation_to_head = forms.ChoiceField(label=_("与户主关系"), choices=Relation.choices)
+    version = forms.IntegerField(widget=forms.HiddenInput)
 
 
 class TagForm(forms.Form):

@@ -626,8 +626,9 @@ def find_by_document(number: str):
     index = crypto.blind_index("document", normalised_document(number))
     if not index:
         return None
-    return (Resident.objects.filter(document_index=index).exclude(status=RecordStatus.MERGED)
-            .select_related("area").order_by("pk").first())
+    found = list(Resident.objects.filter(document_index=index).exclude(status=RecordStatus.MERGED)
+                 .select_related("area")[:1])
+    return found[0] if found else None
 
 
 class ResidentsKind(ImportKind):
@@ -637,7 +638,7 @@ class ResidentsKind(ImportKind):
         Column("name", "姓名", ("居民姓名",), required=True, note=_("居民的姓名"), example="罗某英"),
         Column("id_number", "证件号码", ("身份证号码", "身份证号", "公民身份号码", "证件号", "id_number"),
                note=_("居民身份证为18位（旧15位号码自动转换），校验位、出生日期和性别都会核对；请把本列设为“文本”格式。"
-                      "同一证件号码再次导入时更新原档案，不会重复建档。"), example="360199194803020026"),
+                      "同一证件号码再次导入时更新原档案，不会重复建档。"), example="36019919480302002X"),
         Column("document_type", "证件类型", (), note=_("居民身份证（默认）、出生医学证明、港澳台居民居住证、护照、外国人永久居留身份证、无证件"),
                example="居民身份证"),
         Column("sex", "性别", (), note=_("男、女（有身份证号码时可不填，按号码第17位）"), example="女"),
@@ -689,10 +690,13 @@ class ResidentsKind(ImportKind):
         yet: the row is created here, the membership goes through register/update_resident."""
         from .models import Household
 
-        number = raw if len(raw) >= 12 else f"{area.code}{raw.zfill(5)}"
-        household = Household.objects.filter(number=number).first()
+        number = (raw if len(raw) >= 12 else f"{area.code}{raw.zfill(5)}")[:24]
+        cache = ctx.cache.setdefault("households", {})
+        household = cache.get(number)
         if household is None:
-            household = Household.objects.create(number=number[:24], area=area)
+            household = Household.objects.filter(number=number).first()
+        if household is None:
+            household = Household.objects.create(number=number, area=area)
         elif household.area_id != area.pk:
             raise RowError("household", _t("户编号 %(number)s 已属于另一个村/社区。") % {"number": raw})
         return household
@@ -770,9 +774,13 @@ class ResidentsKind(ImportKind):
                 resident = actions.update_resident(ctx.actor, existing, None, **changes)
                 outcome = "updated"
         household = data.get("household")
-        if household is not None and data.get("relation_to_head") == "head" and household.head_id != resident.pk:
-            household.head = resident
-            household.save(update_fields=["head"])
+        if household is not None:
+            if data.get("relation_to_head") == "head" and household.head_id != resident.pk:
+                household.head = resident
+                household.save(update_fields=["head"])
+            # kept for the next rows only now that this row is saved (a rolled-back row takes its new
+            # household with it)
+            ctx.cache.setdefault("households", {})[household.number] = household
         return outcome
 
 
@@ -817,7 +825,7 @@ def _institution_of_row(kind: ImportKind, values: dict[str, Any], ctx: Context):
 
 PERSON_COLUMNS = [
     Column("id_number", "证件号码", ("身份证号码", "身份证号", "公民身份号码", "证件号"),
-           note=_("居民的身份证号码（与健康档案编号二选一）；请把本列设为“文本”格式"), example="360199194803020026"),
+           note=_("居民的身份证号码（与健康档案编号二选一）；请把本列设为“文本”格式"), example="36019919480302002X"),
     Column("record_number", "健康档案编号", ("档案编号", "档案号"), note=_("17位健康档案编号（没有证件号码时填写）"),
            example=""),
     Column("name", "姓名", ("居民姓名", "患者姓名"), note=_("填写时须与档案一致，用于核对"), example="罗某英"),

@@ -5,10 +5,11 @@ from __future__ import annotations
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import Case, Q, Value, When
 from django.utils.translation import gettext_lazy as _
 
 from yigongti.org.models import Area, Department, Institution
+from yigongti.rules import icd10 as icd10_rules
 
 
 class Sex(models.TextChoices):
@@ -50,6 +51,18 @@ class Relation(models.TextChoices):
     SIBLING = "sibling", _("兄弟姐妹")
     CHILD_IN_LAW = "child_in_law", _("儿媳/女婿")
     OTHER = "other", _("其他")
+
+
+class Disability(models.TextChoices):
+    """残疾情况 of the 个人基本信息表 (records-referral-contracts.md "Health record"); stored as a list."""
+
+    VISION = "vision", _("视力残疾")
+    HEARING = "hearing", _("听力残疾")
+    SPEECH = "speech", _("言语残疾")
+    LIMB = "limb", _("肢体残疾")
+    INTELLECTUAL = "intellectual", _("智力残疾")
+    MENTAL = "mental", _("精神残疾")
+    OTHER = "other", _("其他残疾")
 
 
 class RecordStatus(models.TextChoices):
@@ -169,6 +182,26 @@ class ResidentTag(models.Model):
         return self.get_tag_display()
 
 
+def _programme_expression():
+    """The programme of a code computed by the database from rules/icd10.py's table, so every loader (the
+    catalogue import's bulk_create too) gets it without code of its own."""
+    whens = []
+    for programme, categories in icd10_rules.PROGRAMME_CATEGORIES.items():
+        cond = Q()
+        for cat in categories:
+            cond |= Q(code__startswith=cat)
+        whens.append(When(cond, then=Value(programme)))
+    return Case(*whens, default=Value(""), output_field=models.CharField(max_length=16))
+
+
+def _is_programme_expression():
+    cond = Q()
+    for categories in icd10_rules.PROGRAMME_CATEGORIES.values():
+        for cat in categories:
+            cond |= Q(code__startswith=cat)
+    return Case(When(cond, then=Value(True)), default=Value(False), output_field=models.BooleanField())
+
+
 class Icd10Code(models.Model):
     """The one disease catalogue every app uses (ICD-10 国家临床版 2.0 / 医保版 2.0)."""
 
@@ -181,6 +214,11 @@ class Icd10Code(models.Model):
     version = models.CharField(_("版本"), max_length=16, choices=Version.choices, default=Version.CLINICAL)
     chapter = models.CharField(_("章"), max_length=8, blank=True)
     active = models.BooleanField(_("有效"), default=True)
+    # identifiers.md "ICD-10 codes of the programmes" (rules/icd10.py): computed, never typed.
+    programme = models.GeneratedField(expression=_programme_expression(), db_persist=True,
+                                      output_field=models.CharField(_("慢病管理项目"), max_length=16))
+    is_programme = models.GeneratedField(expression=_is_programme_expression(), db_persist=True,
+                                         output_field=models.BooleanField(_("慢病管理项目病种")))
 
     class Meta:
         verbose_name = _("ICD-10 编码")

@@ -22,6 +22,7 @@ from .forms import (
     EditResidentForm,
     EncounterForm,
     ExamForm,
+    JoinHouseholdForm,
     MergeForm,
     MoveAwayForm,
     NewResidentForm,
@@ -30,7 +31,7 @@ from .forms import (
     acting_institutions,
     areas_served_by,
 )
-from .models import RecordStatus, Resident, ResidentMerge, ResidentTag
+from .models import Disability, Household, RecordStatus, Resident, ResidentMerge, ResidentTag
 from .queries import get_resident_for, search, visible_residents
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -139,17 +140,24 @@ def _record_context(request, resident: Resident) -> dict:
                                             phone=crypto.decrypt(resident.phone_enc), exclude_pk=resident.pk)
         visible = set(visible_residents(user).filter(pk__in=[r.pk for r, _m in similar]).values_list("pk", flat=True))
         candidates = [r for r, _m in similar if r.pk in visible]
+    members = []
+    if resident.household_id:
+        members = list(visible_residents(user).filter(household_id=resident.household_id).exclude(pk=resident.pk)
+                       .exclude(status=RecordStatus.MERGED).order_by("birth_date", "pk"))
     sensitive_ok = {t for t in ResidentTag.SENSITIVE if _may_see(user, t)}
     tags = [t for t in resident.tags.all() if t.tag not in ResidentTag.SENSITIVE or t.tag in sensitive_ok]
     return {
         "r": resident, "document": mask_document(crypto.decrypt(resident.document_number_enc)),
         "phone": mask_phone(crypto.decrypt(resident.phone_enc)), "address": crypto.decrypt(resident.address_enc),
+        "contact_phone": mask_phone(crypto.decrypt(resident.contact_phone_enc)),
+        "disabilities": [Disability(d).label for d in resident.disability or [] if d in Disability.values],
         "age": keypops.age_on(resident.birth_date, resident.death_date or timezone.localdate()),
         "populations": keypops.populations_of(resident, user), "tags": tags,
         "entries": timeline.entries(resident, user), "merges": merges, "candidates": candidates,
         "can_edit": can_edit and resident.status != RecordStatus.MERGED,
         "can_record": acting_institutions(user).exists() and resident.status != RecordStatus.MERGED,
-        "tag_form": TagForm(), "merge_form": MergeForm(),
+        "tag_form": TagForm(), "merge_form": MergeForm(), "members": members,
+        "join_form": JoinHouseholdForm(auto_id="join_%s", initial={"version": resident.version}),
         "move_form": MoveAwayForm(auto_id="move_%s", initial={"version": resident.version, "moved_on": timezone.localdate()}),
         "death_form": DeathForm(auto_id="death_%s", initial={"version": resident.version}),
     }
@@ -181,7 +189,9 @@ def resident_edit(request, pk: int):
     initial = {name: getattr(resident, name) for name in actions.PLAIN_FIELDS if name not in ("household",)}
     initial.update(id_number=crypto.decrypt(resident.document_number_enc), phone=crypto.decrypt(resident.phone_enc),
                    address=crypto.decrypt(resident.address_enc),
-                   contact_phone=crypto.decrypt(resident.contact_phone_enc), version=resident.version)
+                   contact_phone=crypto.decrypt(resident.contact_phone_enc), version=resident.version,
+                   past_history="\n".join(map(str, resident.past_history or [])),
+                   family_history="\n".join(map(str, resident.family_history or [])))
     form = EditResidentForm(request.POST or None, areas=areas, initial=initial)
     if request.method == "POST" and form.is_valid():
         data = form.action_fields()
@@ -257,6 +267,42 @@ def resident_merge(request, pk: int):
         actions.merge_residents(request.user, kept, merged, data["reason"])
 
     return _post_action(request, pk, MergeForm, run)
+
+
+@login_required
+@require_POST
+def household_new(request, pk: int):
+    resident = get_resident_for(request.user, pk, detail="change")
+    try:
+        home = actions.create_household(request.user, resident)
+    except ValidationError as exc:
+        messages.error(request, " ".join(exc.messages))
+    else:
+        messages.success(request, _("已建立家庭户 %(number)s") % {"number": home.number})
+    return redirect("people:detail", pk=resident.pk)
+
+
+@login_required
+@require_POST
+def household_join(request, pk: int):
+    def run(resident, data):
+        # Only a household of the resident's own village can be joined, so a number names nothing outside.
+        home = Household.objects.filter(number=data["number"].strip(), area_id=resident.area_id).first()
+        if home is None:
+            raise ValidationError(_("本村/社区没有该户编号。"))
+        actions.join_household(request.user, resident, home, data["relation_to_head"],
+                               expected_version=data["version"])
+
+    return _post_action(request, pk, JoinHouseholdForm, run)
+
+
+@login_required
+@require_POST
+def household_leave(request, pk: int):
+    resident = get_resident_for(request.user, pk, detail="change")
+    actions.leave_household(request.user, resident)
+    messages.success(request, _("已保存"))
+    return redirect("people:detail", pk=resident.pk)
 
 
 @login_required
