@@ -15,10 +15,9 @@ import datetime as dt
 import random
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from importlib import import_module
 from typing import Any
 
-from django.apps import apps
+from yigongti.discovery import app_modules
 
 SCALES = {
     # residents per village, townships beyond Xiangtang and its sub-centres, villages per extra township
@@ -59,15 +58,8 @@ class DemoPart:
 
 def parts() -> list[DemoPart]:
     found: list[DemoPart] = []
-    for config in apps.get_app_configs():
-        if config.name.startswith("yigongti.") and config.name != "yigongti.demo":
-            try:
-                module = import_module(f"{config.name}.demo")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.demo":
-                    raise
-                continue
-            found.extend(getattr(module, "PARTS", []))
+    for _config, module in app_modules("demo", exclude=("yigongti.demo",)):
+        found.extend(getattr(module, "PARTS", []))
     return sorted(found, key=lambda p: (p.order, p.name))
 
 

@@ -3,9 +3,8 @@ every installed app's ``jobs`` module at start."""
 from __future__ import annotations
 
 from collections.abc import Callable
-from importlib import import_module
 
-from django.apps import apps
+from yigongti.discovery import app_modules
 
 JobFunc = Callable[..., dict | None]
 _handlers: dict[str, JobFunc] = {}
@@ -31,10 +30,5 @@ def kinds() -> list[str]:
 
 
 def autodiscover() -> None:
-    for config in apps.get_app_configs():
-        if config.name.startswith("yigongti."):
-            try:
-                import_module(f"{config.name}.jobs")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.jobs":
-                    raise
+    for _ in app_modules("jobs"):
+        pass  # importing the module registers its @job_handler functions

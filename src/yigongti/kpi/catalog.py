@@ -2,13 +2,11 @@
 (rules.indicators.Indicator); kpi discovers them here. kpi imports the apps, never the reverse."""
 from __future__ import annotations
 
-from importlib import import_module
-
-from django.apps import apps
 from django.core.exceptions import ImproperlyConfigured
 from django.http import Http404
 from django.utils.translation import gettext_lazy as _
 
+from yigongti.discovery import app_modules
 from yigongti.rules import indicators as rules
 from yigongti.rules.indicators import Indicator
 
@@ -39,15 +37,7 @@ TIER_LABELS = {"county": _("县级"), "township": _("乡级"), "village": _("村
 
 def _discover() -> dict[str, Indicator]:
     found: dict[str, Indicator] = {}
-    for config in apps.get_app_configs():
-        if not config.name.startswith("yigongti."):
-            continue
-        try:
-            module = import_module(f"{config.name}.indicators")
-        except ModuleNotFoundError as exc:
-            if exc.name != f"{config.name}.indicators":
-                raise
-            continue
+    for config, module in app_modules("indicators"):
         for indicator in getattr(module, "INDICATORS", []):
             problems = rules.declaration_problems(indicator)
             if problems:

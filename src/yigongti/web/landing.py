@@ -4,21 +4,12 @@ An app adds a section by listing a callable in ``<app>/landing.py`` as ``SECTION
 callable takes the request and returns ``None`` (nothing to show) or ``{"title", "template", "context",
 "order"}``.
 """
-from importlib import import_module
-
-from django.apps import apps
+from yigongti.discovery import app_modules
 
 
 def _providers():
-    for config in apps.get_app_configs():
-        if config.name.startswith("yigongti.") and config.name != "yigongti.web":
-            try:
-                module = import_module(f"{config.name}.landing")
-            except ModuleNotFoundError as exc:
-                if exc.name != f"{config.name}.landing":
-                    raise
-                continue
-            yield from getattr(module, "SECTIONS", [])
+    for _config, module in app_modules("landing", exclude=("yigongti.web",)):
+        yield from getattr(module, "SECTIONS", [])
 
 
 def landing_sections(request) -> list[dict]:

@@ -3,10 +3,10 @@ the frame shows an entry when the user holds one of its roles (or any role when 
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from importlib import import_module
 
-from django.apps import apps
 from django.urls import NoReverseMatch, reverse
+
+from yigongti.discovery import app_modules
 
 
 @dataclass(frozen=True)
@@ -25,15 +25,8 @@ def all_items() -> list[NavItem]:
     global _items
     if _items is None:
         found: list[NavItem] = []
-        for config in apps.get_app_configs():
-            if config.name.startswith("yigongti."):
-                try:
-                    module = import_module(f"{config.name}.nav")
-                except ModuleNotFoundError as exc:
-                    if exc.name != f"{config.name}.nav":
-                        raise
-                    continue
-                found.extend(getattr(module, "NAV", []))
+        for _config, module in app_modules("nav"):
+            found.extend(getattr(module, "NAV", []))
         _items = sorted(found, key=lambda i: (i.order, str(i.label)))
     return _items
 
