@@ -1,6 +1,6 @@
 """The root URLs with the import pages mounted as people/urls.py will mount them (``path("import/",
 include("yigongti.people.urls_import"))``). Used until people/urls.py includes them; then it is the root."""
-from django.urls import NoReverseMatch, include, path, reverse
+from django.urls import include, path
 
 from yigongti import urls as root
 from yigongti.people import urls as people_urls
@@ -18,5 +18,3 @@ else:
     people = path("people/", include((people_urls.urlpatterns + [path("import/", include(urls_import))], "people"),
                                      namespace="people"))
     urlpatterns = [people if getattr(p, "namespace", None) == "people" else p for p in root.urlpatterns]
-
-__all__ = ["urlpatterns", "reverse", "NoReverseMatch"]

@@ -1,9 +1,10 @@
 """The people part of the demo county (demo/registry.py): the ICD-10 subset (order 15), residents in
 households in every village and community (order 20), health exams and two years of encounters (order 30).
 
-``tiny`` and ``demo`` go through the real actions (people.actions); ``--residents N`` bulk-loads (people.bulk:
-COPY on PostgreSQL, executemany on SQLite) without actions, and the kpi part (order 900) rebuilds the
-rollups afterwards. Deterministic for a seed: every draw comes from ``ctx.rng(part)``.
+``tiny`` goes through the real actions (people.actions); ``demo`` too for its first PER_RECORD_RESIDENTS
+residents (the villages of the demo accounts) and bulk-loads the other villages; ``--residents N`` bulk-loads
+everything (people.bulkload: COPY on PostgreSQL, executemany on SQLite) without actions, and the kpi part
+(order 900) rebuilds the rollups afterwards. Deterministic for a seed: every draw comes from ``ctx.rng(part)``.
 """
 from __future__ import annotations
 
@@ -182,6 +183,22 @@ def bulk_activity(ctx: DemoContext) -> None:
     from . import bulkload
 
     bulkload.activity(ctx, County.load())
+    rebuild_indicators(ctx)
+
+
+def rebuild_indicators(ctx: DemoContext) -> None:
+    """The bulk load bypassed the events that keep the indicator rollups: rebuild them — unless the kpi part
+    (order 900) runs last anyway, as it does when the kpi app is installed."""
+    from yigongti.demo.registry import parts
+
+    if any(p.name == "kpi.rebuild" for p in parts()):
+        return
+    from django.core.management import CommandError, call_command
+
+    try:
+        call_command("kpi", "rebuild")
+    except CommandError as exc:  # no kpi app, or it has no rebuild
+        ctx.log(f"    kpi rebuild skipped: {exc}")
 
 
 # --- per-record path (tiny, demo) --------------------------------------------------------------------------
@@ -200,7 +217,11 @@ def build_residents(ctx: DemoContext) -> None:
     budget = PER_RECORD_RESIDENTS.get(ctx.scale)
     per_village = ctx.params["residents_per_village"]
     rest: list[Place] = []
-    for index, place in enumerate(county.places):
+    # Villages in the order their clinics were set up (the demo accounts' villages first), then by code.
+    order = sorted(range(len(county.places)), key=lambda i: (
+        county.places[i].clinic.pk if county.places[i].clinic else 10**12, county.places[i].village.code))
+    for index in order:
+        place = county.places[index]
         institution = place.clinic or place.centre
         if institution is None:
             continue

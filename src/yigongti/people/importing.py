@@ -450,7 +450,7 @@ def batch_status(batch: int) -> BatchStatus | None:
     from yigongti.jobs.models import JobState
 
     jobs = list(batch_jobs(batch))
-    if not jobs or jobs[0].pk != batch:
+    if not jobs or jobs[0].pk != batch or jobs[0].payload.get("step") != "parse":
         return None
     first = jobs[0]
     payload = first.payload
