@@ -11,4 +11,7 @@ NAV = [
     NavItem(_("居民档案"), "people:list", CLINICAL, order=10),
     NavItem(_("新建档案"), "people:new", frozenset({Role.VILLAGE_DOCTOR, Role.TOWNSHIP_DOCTOR, Role.NURSE,
                                                   Role.PUBLIC_HEALTH, Role.TEAM_LEADER}), order=11),
+    NavItem(_("批量导入"), "people:import_upload", frozenset({Role.VILLAGE_DOCTOR, Role.TOWNSHIP_DOCTOR, Role.NURSE,
+                                                            Role.PUBLIC_HEALTH, Role.INSTITUTION_ADMIN,
+                                                            Role.TEAM_LEADER, Role.COUNTY_SPECIALIST}), order=12),
 ]

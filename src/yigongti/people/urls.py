@@ -1,10 +1,11 @@
-from django.urls import path
+from django.urls import include, path
 
 from . import views
 
 app_name = "people"
 urlpatterns = [
     path("", views.resident_list, name="list"),
+    path("import/", include("yigongti.people.urls_import")),
     path("export.xlsx", views.resident_export, name="export"),
     path("new/", views.resident_new, name="new"),
     path("<int:pk>/", views.resident_detail, name="detail"),

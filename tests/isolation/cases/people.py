@@ -146,3 +146,23 @@ CASES.update({
     "people:household_leave": _scoped(kwargs=_in_a_household, method="POST", payload=lambda s: {},
                                       snapshot=_household_of),
 })
+
+
+def _batch(s):
+    """An upload by village A's doctor for clinic A: visible to its uploader only."""
+    from yigongti.people.importing import start_import
+
+    if not hasattr(s, "_people_batch"):
+        s._people_batch = start_import(s.village_doctor_a, kind="residents", institution=s.clinic_a,
+                                       filename="r.csv", data="姓名,村/社区\n某某,桃源村\n".encode())
+    return {"batch": s._people_batch.pk}
+
+
+IMPORTERS = frozenset(Role.values) - {Role.SYSTEM_ADMIN, Role.SECURITY_ADMIN, Role.AUDIT_ADMIN}
+CASES.update({
+    "people:import_upload": Case.roles(IMPORTERS),
+    "people:import_template": Case.signed_in(kwargs=lambda s: {"kind": "residents"}),
+    "people:import_status": _scoped(kwargs=_batch),
+    "people:import_progress": _scoped(kwargs=_batch),
+    "people:import_errors": _scoped(kwargs=_batch),
+})
