@@ -45,6 +45,7 @@ class FileKeyProvider(KeyProvider):
 
     def __init__(self, directory: Path | None = None):
         self.directory = Path(directory or settings.KEY_DIR)
+        self._keys: dict[tuple[str, str], bytes] = {}  # a key id never changes its key: safe to keep
 
     def current_key_id(self, purpose: str) -> str:
         current = self.directory / f"{purpose}.current"
@@ -55,10 +56,14 @@ class FileKeyProvider(KeyProvider):
         return current.read_text().strip()
 
     def key(self, purpose: str, key_id: str) -> bytes:
+        cached = self._keys.get((purpose, key_id))
+        if cached is not None:
+            return cached
         path = self.directory / f"{purpose}-{key_id}.key"
         if not path.exists():
             raise KeyError_(f"key {purpose}-{key_id} missing in {self.directory}")
-        return bytes.fromhex(path.read_text().strip())
+        key = self._keys[(purpose, key_id)] = bytes.fromhex(path.read_text().strip())
+        return key
 
 
 def ensure_local_keys(directory: Path | None = None) -> list[Path]:
