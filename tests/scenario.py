@@ -80,7 +80,38 @@ def build_scenario() -> SimpleNamespace:
     staff("audit_admin", s.county_hospital, "褚审计", [Role.AUDIT_ADMIN])
     staff("institution_admin_t1", s.centre_1, "卫院长", [Role.INSTITUTION_ADMIN, Role.TOWNSHIP_DOCTOR], "senior")
     staff("mental_health_doctor", s.centre_1, "蒋精防", [Role.TOWNSHIP_DOCTOR, Role.MENTAL_HEALTH], "intermediate")
+    # Two-factor login is required for the office and administrator roles (web.twofactor): they have a
+    # confirmed authenticator; tests compute its code with django-otp's TOTP (browser fixture ``login``).
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    for user in (s.consortium_office, s.health_bureau, s.system_admin, s.security_admin, s.audit_admin):
+        TOTPDevice.objects.create(user=user, name="totp", confirmed=True)
     return s
+
+
+def totp_code(username: str, *, confirmed: bool = True) -> str:
+    """The current code of the user's TOTP device (django-otp's own TOTP), replay guard reset."""
+    from django_otp.oath import TOTP
+    from django_otp.plugins.otp_totp.models import TOTPDevice
+
+    device = TOTPDevice.objects.filter(user__username=username, confirmed=confirmed).latest("pk")
+    TOTPDevice.objects.filter(pk=device.pk).update(last_t=-1, throttling_failure_count=0,
+                                                   throttling_failure_timestamp=None)
+    totp = TOTP(device.bin_key, device.step, device.t0, device.digits, device.drift)
+    return f"{totp.token():0{device.digits}d}"
+
+
+def login_through_pages(client, username: str, password: str):
+    """Log in as a person does: password, then (for a 2FA role) the setup or verify page with the code."""
+    response = client.post("/accounts/login/", {"username": username, "password": password})
+    if response.status_code != 302:
+        return response
+    landing = client.get(response.url)
+    if landing.status_code == 302 and "/accounts/2fa/" in landing.url:
+        setup = "/2fa/setup/" in landing.url
+        client.get(landing.url)  # the setup page makes the pending device
+        response = client.post(landing.url.split("?")[0], {"token": totp_code(username, confirmed=not setup)})
+    return response
 
 
 @pytest.fixture

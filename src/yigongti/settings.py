@@ -6,10 +6,10 @@ Environment:
   YIGONGTI_DEBUG         0/1, default 0
   YIGONGTI_ALLOWED_HOSTS comma-separated, default 127.0.0.1,localhost
   YIGONGTI_HTTPS         1 (default): secure cookies and HSTS; the demo sets 0 for http://127.0.0.1
+  YIGONGTI_SQLITE_TIMEOUT seconds a SQLite writer waits for the lock before failing, default 20
   YIGONGTI_KEY_DIR       where the field-encryption keys live (default var/keys), see people.crypto
 """
 import os
-from datetime import timedelta
 from pathlib import Path
 
 import dj_database_url
@@ -66,6 +66,9 @@ INSTALLED_APPS = [
     "django_filters",
     "axes",
     "csp",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
+    "django_otp.plugins.otp_static",
     # layer 2: structure, access, audit, inbox, jobs
     "yigongti.org",
     "yigongti.audit",
@@ -73,12 +76,22 @@ INSTALLED_APPS = [
     "yigongti.jobs",
     # layer 3: the shared resident record
     "yigongti.people",
-    # layer 5: indicators
+    # layer 4: services
+    "yigongti.chronic",
+    "yigongti.familydoctor",
+    "yigongti.referrals",
+    "yigongti.pharmacy",
+    "yigongti.experts",
+    "yigongti.diagnostics",
+    # layer 5: indicators and money
     "yigongti.kpi",
+    "yigongti.finance",
     # layer 6: thin entry points
     "yigongti.api",
+    "yigongti.fhir",
     "yigongti.web",
     "yigongti.demo",
+    "yigongti.ops",
 ]
 
 MIDDLEWARE = [
@@ -89,6 +102,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    "django_otp.middleware.OTPMiddleware",
+    "yigongti.web.middleware.AccountSecurityMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
@@ -129,7 +144,9 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"]["CONN_MAX_AGE"] = 0
     DATABASES["default"]["OPTIONS"] = {
         "transaction_mode": "IMMEDIATE",
-        "timeout": 5,
+        # Writers queue for the lock instead of failing: on a busy two-core server a dispense or import waits its
+        # turn (WAL lets readers carry on). YIGONGTI_SQLITE_TIMEOUT seconds, default 20.
+        "timeout": float(os.environ.get("YIGONGTI_SQLITE_TIMEOUT", "20")),
         "init_command": "PRAGMA journal_mode=WAL; PRAGMA synchronous=NORMAL; PRAGMA foreign_keys=ON;",
     }
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -148,17 +165,32 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator", "OPTIONS": {"min_length": 10}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "yigongti.web.passwords.ComplexityValidator"},
+    {"NAME": "yigongti.web.passwords.HistoryValidator"},
 ]
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "home"
 LOGOUT_REDIRECT_URL = "login"
 
-# Login lockout (django-axes): 5 failures lock the username from that address for 30 minutes.
+# Login lockout (django-axes): 5 failures lock the username from that address for 30 minutes, then longer.
 AXES_FAILURE_LIMIT = int(os.environ.get("YIGONGTI_LOCKOUT_FAILURES", "5"))
-AXES_COOLOFF_TIME = timedelta(minutes=int(os.environ.get("YIGONGTI_LOCKOUT_MINUTES", "30")))
+YIGONGTI_LOCKOUT_MINUTES = int(os.environ.get("YIGONGTI_LOCKOUT_MINUTES", "30"))
+# Back-off: the cool-off doubles for each earlier lockout of the username within 24 h (web.accounts.cool_off).
+AXES_COOLOFF_TIME = "yigongti.web.accounts.cool_off"
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "web/locked_out.html"
+
+# Two-factor login (django-otp): required for the roles in org.access (administrators, oversight).
+OTP_TOTP_ISSUER = os.environ.get("YIGONGTI_OTP_ISSUER", "医共体信息平台")
+OTP_TOTP_THROTTLE_FACTOR = 1
+YIGONGTI_2FA_REQUIRED = env_bool("YIGONGTI_2FA_REQUIRED", True)
+YIGONGTI_RECOVERY_CODES = 10
+# Passwords: no reuse of the last N; login history kept at least this many days (≥ 6 months, 等保 8.1.4.3).
+YIGONGTI_PASSWORD_HISTORY = int(os.environ.get("YIGONGTI_PASSWORD_HISTORY", "5"))
+YIGONGTI_LOGIN_HISTORY_DAYS = max(183, int(os.environ.get("YIGONGTI_LOGIN_HISTORY_DAYS", "365")))
+# The demo (`make demo`, YIGONGTI_DEMO=1) lets flagged demo accounts skip the forced first-login change.
+YIGONGTI_DEMO = env_bool("YIGONGTI_DEMO", False)
 
 # Sessions expire after 30 minutes idle (refreshed on each request) and at browser close.
 SESSION_COOKIE_AGE = int(os.environ.get("YIGONGTI_SESSION_MINUTES", "30")) * 60
@@ -229,6 +261,11 @@ SPECTACULAR_SETTINGS = {
     "SERVE_INCLUDE_SCHEMA": False,
     "SERVE_PERMISSIONS": ["rest_framework.permissions.IsAuthenticated"],
     "COMPONENT_SPLIT_REQUEST": True,
+    "PREPROCESSING_HOOKS": ["yigongti.api.schema.only_api_paths"],
+    "POSTPROCESSING_HOOKS": [
+        "drf_spectacular.hooks.postprocess_schema_enums",
+        "yigongti.api.schema.add_error_responses",
+    ],
 }
 
 LOGGING = {

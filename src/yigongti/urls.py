@@ -15,7 +15,18 @@ urlpatterns = [
     path("jobs/", include("yigongti.jobs.urls")),
     path("people/", include("yigongti.people.urls")),
     path("kpi/", include("yigongti.kpi.urls")),
+    path("chronic/", include("yigongti.chronic.urls")),
+    path("familydoctor/", include("yigongti.familydoctor.urls")),
+    path("referrals/", include("yigongti.referrals.urls")),
+    path("pharmacy/", include("yigongti.pharmacy.urls")),
+    path("experts/", include("yigongti.experts.urls")),
+    path("diagnostics/", include("yigongti.diagnostics.urls")),
+    path("finance/", include("yigongti.finance.urls")),
+    path("fhir/", include("yigongti.fhir.urls")),
     path("api/v1/", include("yigongti.api.urls")),
     path("admin/", admin.site.urls),
 ]
 
+
+handler404 = "yigongti.api.views.not_found"
+handler500 = "yigongti.ops.views.server_error"

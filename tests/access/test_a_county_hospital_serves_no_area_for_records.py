@@ -22,3 +22,19 @@ def test_the_cdc_serves_the_county_for_public_health(scenario):
                          password="x" * 12, roles=["public_health"], validate=False)
     scope = area_scope(User.objects.get(username="cdc-ph"))
     assert {scenario.county.pk, scenario.village_c.pk} <= scope.area_ids and not scope.all
+
+
+def test_an_administrator_sees_no_resident_with_an_encounter_at_their_institution(scenario):
+    """The three separated administrators see no resident record, even one treated at their institution."""
+    import datetime as dt
+
+    from tests.people.conftest import register
+    from yigongti.people.models import Encounter
+    from yigongti.people.queries import visible_residents
+
+    resident = register(scenario)
+    Encounter.objects.create(resident=resident, institution=scenario.county_hospital, kind="outpatient",
+                             visit_date=dt.date(2026, 3, 1), primary_diagnosis="I10.x00")
+    for admin in (scenario.system_admin, scenario.security_admin, scenario.audit_admin):
+        assert not visible_residents(admin).filter(pk=resident.pk).exists()
+    assert visible_residents(scenario.county_specialist).filter(pk=resident.pk).exists()

@@ -76,10 +76,13 @@ def test_export_is_xlsx_of_the_filtered_rows_and_is_itself_audited(client, scena
     record_read(scenario.township_doctor, subject=scenario.village_a, reason="area")
     record_read(scenario.village_doctor_a, subject=scenario.village_a, reason="area")
     client.force_login(scenario.audit_admin)
-    response = client.get("/audit/export.xlsx?user=township-doctor&action=read")
+    form = client.get("/audit/export.xlsx?user=township-doctor&action=read")  # first the purpose
+    assert form.status_code == 200 and 'name="purpose"' in form.content.decode()
+    response = client.get("/audit/export.xlsx?user=township-doctor&action=read&purpose=季度检查")
     sheet = load_workbook(io.BytesIO(response.content)).active
     rows = list(sheet.iter_rows(values_only=True))
-    assert rows[0][0] == "时间" and len(rows) == 2 and rows[1][1] == "township-doctor"
+    assert "audit-admin" in rows[0][0]  # the watermark row
+    assert rows[1][0] == "时间" and len(rows) == 3 and rows[2][1] == "township-doctor"
     assert AuditEntry.objects.filter(action="export", username="audit-admin").exists()
 
 

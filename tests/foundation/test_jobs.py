@@ -125,3 +125,20 @@ def test_the_admin_page_lists_failed_jobs(client, db, django_user_model):
     assert job.state == JobState.QUEUED
     client.force_login(outsider)
     assert client.get("/jobs/").status_code == 403
+
+
+@job_handler("tests.audited")
+def audited_job(job):
+    from yigongti.audit.log import record_export
+
+    record_export(job.created_by, object_type="tests.thing", count=1)
+
+
+def test_what_a_job_audits_is_marked_as_coming_from_a_job(db, django_user_model):
+    from yigongti.audit.models import AuditEntry
+
+    user = django_user_model.objects.create_user("queuer", password="x-Long-password-1")
+    queue.enqueue("tests.audited", created_by=user)
+    assert queue.run_pending() == 1
+    entry = AuditEntry.objects.get(object_type="tests.thing")
+    assert entry.channel == "job" and entry.user_id == user.pk

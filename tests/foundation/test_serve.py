@@ -1,5 +1,4 @@
 """`yigongti serve` is gunicorn with whitenoise, `yigongti worker` runs the queue: started for real."""
-import os
 import socket
 import subprocess
 import sys
@@ -8,6 +7,8 @@ import urllib.request
 from pathlib import Path
 
 import pytest
+
+from tests.ops.site import env_for
 
 YG = str(Path(sys.executable).with_name("yigongti"))
 
@@ -20,9 +21,7 @@ def _free_port() -> int:
 
 @pytest.fixture
 def site(tmp_path):
-    env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_SETTINGS"))}
-    env.update(YIGONGTI_VAR_DIR=str(tmp_path), YIGONGTI_HTTPS="0", DJANGO_SETTINGS_MODULE="yigongti.settings",
-               DATABASE_URL=f"sqlite:///{tmp_path / 'site.sqlite3'}")
+    env = env_for(tmp_path, f"sqlite:///{tmp_path / 'site.sqlite3'}")
     subprocess.run([YG, "init-local"], env=env, check=True, capture_output=True)
     subprocess.run([YG, "migrate", "--noinput", "-v", "0"], env=env, check=True, capture_output=True)
     subprocess.run([YG, "collectstatic", "--noinput", "-v", "0"], env=env, check=True, capture_output=True)
@@ -40,7 +39,7 @@ def test_serve_runs_gunicorn_with_static_files(site):
                               stdout=subprocess.PIPE, stderr=subprocess.STDOUT)
     try:
         base = f"http://127.0.0.1:{port}"
-        for _ in range(100):
+        for _ in range(600):  # up to a minute on a loaded machine
             try:
                 status, _, body = _get(base + "/healthz")
                 break

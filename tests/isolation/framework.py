@@ -16,13 +16,29 @@ A declaration lives in ``tests/isolation/cases/<app>.py`` as ``CASES = {"namespa
 
 ``kwargs(scenario)`` builds the URL arguments (creating the target object); ``payload(scenario)`` the body
 of a valid write; ``snapshot(scenario)`` reads what a refused write must not change.
+
+Attacks (issue 16). Beyond who may use a route, a module may declare ``ATTACKS = {"namespace:name":
+[Attack(...), ...]}``: one user's concrete attempt on that route, which must fail — the response is not a
+server error, ``snapshot`` is unchanged, ``hidden`` is not in the answer (XLSX and NDJSON are read as
+text), and with ``refused=True`` the answer is 403/404. ``kind`` names what is tried:
+
+- ``export``: an export of personal data across institutions, by a role that may not export, or without
+  a purpose;
+- ``create`` / ``modify``: a write in another institution's name or on its data;
+- ``break_glass``: break-glass without a reason, by a role that never has it, or a grant used outside its
+  window or for another resident;
+- ``escalation``: a user granting themselves a role, or acting as an institution they do not belong to.
+
+``setup(scenario)`` runs first (an expired grant, an approval to decide). Every kind must be declared at
+least once, and every route in ``PERSONAL_DATA_EXPORTS`` needs an export attack. ``control`` names a user for
+whom the very same request succeeds (its snapshot changes), so an attack cannot pass by a broken payload.
 """
 from __future__ import annotations
 
 import importlib
 import pkgutil
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -72,6 +88,36 @@ class Case:
         return cls("django_admin")
 
 
+ATTACK_KINDS = ("export", "create", "modify", "break_glass", "escalation")
+# Routes that hand out personal data in bulk: each must be declared with at least one export attack.
+PERSONAL_DATA_EXPORTS = ("people:export", "audit:export", "fhir:export", "fhir:patient-export", "kpi:drill")
+
+
+@dataclass(frozen=True)
+class Attack:
+    kind: str
+    user: str
+    what: str
+    method: str = "POST"
+    kwargs: Callable[[Any], dict] | None = None
+    payload: Callable[[Any], dict] | None = None
+    query: Callable[[Any], str] | None = None
+    snapshot: Callable[[Any], Any] | None = None
+    hidden: Callable[[Any], str] | None = None
+    setup: Callable[[Any], Any] | None = None
+    refused: bool = False
+    api: bool = False
+    content_type: str = ""  # e.g. "application/fhir+json" for a FHIR create
+    control: str = ""  # a user for whom the same request works (the snapshot changes): proves the payload valid
+
+    def __post_init__(self):
+        assert self.kind in ATTACK_KINDS, self.kind
+        assert self.snapshot or self.hidden or self.refused, f"{self.what}: nothing to check"
+
+    def with_(self, **changes) -> Attack:
+        return replace(self, **changes)
+
+
 @dataclass
 class Route:
     name: str
@@ -106,6 +152,17 @@ def declarations() -> dict[str, Case]:
             assert name not in cases, f"{name} declared twice"
             cases[name] = case
     return cases
+
+
+def attacks() -> list[tuple[str, Attack]]:
+    """(route name, attack) for every ``ATTACKS`` entry of the case modules."""
+    found: list[tuple[str, Attack]] = []
+    package = Path(__file__).parent / "cases"
+    for info in pkgutil.iter_modules([str(package)]):
+        module = importlib.import_module(f"tests.isolation.cases.{info.name}")
+        for name, items in getattr(module, "ATTACKS", {}).items():
+            found.extend((name, attack) for attack in items)
+    return found
 
 
 def declaration_for(route: Route, cases: dict[str, Case]) -> Case | None:

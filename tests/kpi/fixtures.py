@@ -101,4 +101,22 @@ def records(county) -> Built:
                  periods=[parse_period(p) for p in ("2025-01", "2025-03", "2025-Q2", "2025")])
 
 
-FIXTURES = {"encounters": encounters, "records": records}
+from tests.chronic.kpi_fixture import chronic  # noqa: E402 - the programme engine's indicator fixture
+from tests.pharmacy.kpi_fixture import pharmacy as pharmacy_fixture  # noqa: E402 - the pharmacy figures
+from tests.referrals.kpi_fixture import referrals  # noqa: E402 - the referral figures
+
+
+def _discovered() -> dict:
+    """An app's fixtures may also live in ``tests/<app>/kpi_fixture.py`` as ``KPI_FIXTURES = {name: builder}``."""
+    import importlib
+    import pathlib
+
+    found: dict = {}
+    for path in sorted(pathlib.Path(__file__).parent.parent.glob("*/kpi_fixture.py")):
+        module = importlib.import_module(f"tests.{path.parent.name}.kpi_fixture")
+        found.update(getattr(module, "KPI_FIXTURES", {}))
+    return found
+
+
+FIXTURES = {"encounters": encounters, "records": records, "chronic": chronic, "referrals": referrals,
+            "pharmacy": pharmacy_fixture, **_discovered()}

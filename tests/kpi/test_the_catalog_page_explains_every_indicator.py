@@ -15,8 +15,10 @@ def test_every_declaration_is_complete_and_discovered():
             "effect.outpatient_visits", "effect.inpatient_stays", "effect.outpatient_avg_cost",
             "effect.inpatient_avg_cost", "effect.drug_share", "effect.service_income_share",
             "records.coverage"} <= codes
-    assert catalog.get("national.chronic_admission_rate").status == "awaiting"
-    assert catalog.get("national.insurance_in_county_share").status == "needs_data"
+    assert catalog.get("national.chronic_admission_rate").status == "live"  # chronic/indicators.py
+    assert catalog.get("national.premature_chronic_mortality").status == "needs_data"
+    # the settlement indicators are live once finance owns settlements (finance/indicators.py)
+    assert catalog.get("national.insurance_in_county_share").status == "live"
 
 
 def test_the_catalog_page_shows_definitions_and_what_is_not_computable(county, client):
@@ -24,7 +26,7 @@ def test_the_catalog_page_shows_definitions_and_what_is_not_computable(county, c
     page = client.get("/kpi/").content.decode()
     assert "药占比" in page and "药品费用（门诊、急诊、住院）" in page
     assert "Σ 药品费用" in page  # the computation, not only words
-    assert "等待慢病管理模块" in page and "医保结算数据" in page
+    assert "死因监测数据" in page
     assert "按出院日期归入统计期" in page
 
 

@@ -16,7 +16,7 @@ def test_the_catalog_endpoint_lists_definitions(county):
     body = _client(county.users["township_doctor"]).get("/api/v1/indicators/").json()
     drug = next(i for i in body["results"] if i["code"] == "effect.drug_share")
     assert drug["unit"] == "percent" and drug["computable"] and drug["denominator"]
-    waiting = next(i for i in body["results"] if i["code"] == "national.insured_inpatient_cost")
+    waiting = next(i for i in body["results"] if i["code"] == "national.premature_chronic_mortality")
     assert not waiting["computable"] and waiting["data_needs"]
 
 

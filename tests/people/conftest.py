@@ -37,8 +37,19 @@ def published():
         events.unsubscribe(event_type, record)
 
 
+_issued: set[str] = set()
+
+
 def synthetic(born: dt.date, sex: str, seed: int | None = None) -> str:
-    return idcard.synthetic_id(random.Random(seed if seed is not None else next(_seq)), born, sex)
+    """A valid synthetic ID number; without a seed, never one this process has handed out already (two draws
+    for one birth date could otherwise collide and make a test flaky)."""
+    if seed is not None:
+        return idcard.synthetic_id(random.Random(seed), born, sex)
+    while True:
+        number = idcard.synthetic_id(random.Random(next(_seq)), born, sex)
+        if number not in _issued:
+            _issued.add(number)
+            return number
 
 
 def register(scenario, *, doctor=None, institution=None, area=None, **fields):

@@ -14,7 +14,7 @@ def key_dir(tmp_path, settings):
 
 def test_ensure_local_keys_creates_them_once(key_dir):
     created = crypto.ensure_local_keys()
-    assert sorted(p.name for p in created) == ["data-1.key", "index-1.key"]
+    assert sorted(p.name for p in created) == ["audit-1.key", "data-1.key", "index-1.key"]
     assert (key_dir / "data-1.key").stat().st_mode & 0o077 == 0
     assert crypto.ensure_local_keys() == []
 
@@ -24,6 +24,7 @@ def test_a_token_names_its_key_so_an_old_key_still_decrypts_after_a_new_one(key_
     old = crypto.encrypt("13812345678")
     assert old.split(":")[1] == "1"
     (key_dir / "data-2.key").write_text("00112233445566778899aabbccddeeff")
+    (key_dir / "data-2.key").chmod(0o600)  # the file provider refuses keys others could read
     (key_dir / "data.current").write_text("2")
     crypto.reset_provider_cache()
     new = crypto.encrypt("13812345678")

@@ -46,3 +46,19 @@ def me(request):
         "memberships": [{"institution_id": i, "roles": sorted(r)} for i, r in roles_by_institution(user).items()],
     }
     return Response(MeSerializer(data).data)
+
+
+def not_found(request, exception=None):
+    """The site's 404 (``handler404``): an unknown address under /api/ answers in the API's one JSON error
+    shape and under /fhir/ as an OperationOutcome, so machine clients never get an HTML page."""
+    from django.http import JsonResponse
+    from django.views.defaults import page_not_found
+
+    if request.path.startswith("/api/"):
+        return JsonResponse({"error": {"status": 404, "code": "not_found", "message": str(_("未找到。")),
+                                       "fields": {}}}, status=404)
+    if request.path.startswith("/fhir/"):
+        outcome = {"resourceType": "OperationOutcome",
+                   "issue": [{"severity": "error", "code": "not-found", "diagnostics": str(_("未找到。"))}]}
+        return JsonResponse(outcome, status=404, content_type="application/fhir+json")
+    return page_not_found(request, exception)

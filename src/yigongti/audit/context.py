@@ -55,7 +55,7 @@ def flush(ctx: AuditContext) -> None:
     a read is recorded even when the request's writes roll back)."""
     if not ctx.pending:
         return
-    from .models import AuditEntry
+    from .chain import write_many
 
     entries, ctx.pending = ctx.pending, []
-    AuditEntry.objects.bulk_create(entries)
+    write_many(entries)

@@ -70,9 +70,9 @@ def _entry(actor, *, action: str, subject=None, object_type: str = "", object_id
 
 
 def _write(actor, **fields) -> AuditEntry:
-    entry = _entry(actor, **fields)
-    entry.save()
-    return entry
+    from .chain import write
+
+    return write(_entry(actor, **fields))
 
 
 def record_change(actor, *, action: str, subject, before: dict | None, after: dict | None,
@@ -91,8 +91,9 @@ def record_read(actor, *, subject, institution_id=None, reason: str, detail: str
                    changes={"detail": detail} if detail else {}, institution_id=institution_id)
     ctx = current()
     if not ctx.batch_reads:
-        entry.save()
-        return entry
+        from .chain import write
+
+        return write(entry)
     key = (entry.user_id, entry.object_type, entry.object_id, entry.reason, detail)
     if not any(getattr(e, "_yg_key", None) == key for e in ctx.pending):  # the same view twice: one entry
         entry._yg_key = key

@@ -9,6 +9,7 @@ from django.core.paginator import Paginator
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods
 from openpyxl import Workbook
@@ -17,7 +18,7 @@ from yigongti.org.access import institution_ids
 from yigongti.org.models import Institution
 from yigongti.org.scoping import grant_break_glass
 
-from .log import record_export
+from .exports import ExportTicket, export_gate, watermark_workbook
 from .models import Action
 from .queries import entries_for
 
@@ -35,19 +36,21 @@ def entry_list(request):
 @login_required
 def export(request):
     qs, applied = entries_for(request.user, request.GET)
+    ticket = export_gate(request, "audit.AuditEntry", qs.count())
+    if not isinstance(ticket, ExportTicket):
+        return ticket
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("审计记录"))
+    ws.append([ticket.watermark])
     ws.append([_("时间"), _("用户"), _("机构"), _("操作"), _("对象类型"), _("对象编号"), _("对象"), _("居民编号"),
                _("访问依据"), _("客户端地址"), _("渠道"), _("变更内容")])
-    count = 0
     for e in qs.iterator(chunk_size=2000):
         ws.append([timezone.localtime(e.at).strftime("%Y-%m-%d %H:%M:%S"), e.username,
                    e.institution.name if e.institution else "", e.get_action_display(), e.object_type, e.object_id,
                    e.object_display, e.resident_id, e.reason, e.client_address, e.channel, str(e.changes or "")])
-        count += 1
+    watermark_workbook(wb, ticket)
     buffer = io.BytesIO()
     wb.save(buffer)
-    record_export(request.user, object_type="audit.AuditEntry", count=count, filters=str(applied))
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)
     response["Content-Disposition"] = 'attachment; filename="audit.xlsx"'
     return response
@@ -72,6 +75,10 @@ def break_glass(request):
             errors = exc.message_dict
         else:
             messages.warning(request, _("已开启紧急访问，有效期内的每次查看都会记入审计。"))
-            return redirect(request.POST.get("next") or f"/people/{resident_id}/")
+            target = request.POST.get("next") or ""
+            if not url_has_allowed_host_and_scheme(target, allowed_hosts={request.get_host()},
+                                                   require_https=request.is_secure()):
+                target = f"/people/{resident_id}/"
+            return redirect(target)
     return render(request, "audit/break_glass.html", {"resident_id": resident_id, "institutions": mine,
                                                       "errors": errors, "next": request.GET.get("next", "")})

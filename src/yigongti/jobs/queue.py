@@ -12,6 +12,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
+from yigongti.audit.context import AuditContext, bind
 from yigongti.rules.backoff import retry_delay_seconds
 
 from .models import Job, JobState
@@ -58,8 +59,10 @@ def run(job: Job) -> None:
     """Run a claimed job in its own transaction; on failure release it with back-off or mark it failed."""
     job.attempts += 1
     Job.objects.filter(pk=job.pk).update(attempts=job.attempts)
+    # What a job writes to the audit log says it came from a job, on behalf of whoever queued it.
+    ctx = AuditContext(user_id=job.created_by_id, channel="job", request_id=f"job-{job.pk}")
     try:
-        with transaction.atomic(durable=True):
+        with bind(ctx), transaction.atomic(durable=True):
             result = handler_for(job.kind)(job, **job.payload)
     except Exception as exc:  # a job's failure must never kill the worker
         log.warning("job %s failed (attempt %s): %s", job, job.attempts, exc)

@@ -52,7 +52,11 @@ def _check(request):
         raise PermissionDenied()
 
 
-@extend_schema(responses={200: IndicatorSerializer(many=True)}, operation_id="indicators_list")
+class IndicatorListSerializer(serializers.Serializer):
+    results = IndicatorSerializer(many=True)
+
+
+@extend_schema(responses={200: IndicatorListSerializer}, operation_id="indicators_list")
 @api_view(["GET"])
 def indicator_list(request):
     """The indicator catalog with every definition."""

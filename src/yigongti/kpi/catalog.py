@@ -13,7 +13,9 @@ from yigongti.rules.indicators import Indicator
 _catalog: dict[str, Indicator] | None = None
 _owners: dict[str, str] = {}
 
-UNIT_LABELS = {rules.UNIT_COUNT: _("人次"), rules.UNIT_PERCENT: "%", rules.UNIT_YUAN: _("元")}
+UNIT_LABELS = {rules.UNIT_COUNT: _("人次"), rules.UNIT_PERCENT: "%", rules.UNIT_YUAN: _("元"), rules.UNIT_TIMES: _("次"),
+               rules.UNIT_HOURS: _("小时"), rules.UNIT_MINUTES: _("分钟"),
+               rules.UNIT_PER_10K: _("人/万常住人口")}
 DIRECTION_LABELS = {"up": _("越高越好"), "down": _("越低越好"), "neutral": _("无好坏方向")}
 SOURCE_LABELS = {
     "national_2024": _("国家紧密型县域医共体监测指标（2024版）"),

@@ -23,10 +23,14 @@ def _cell(value):
     return str(value)
 
 
-def workbook(title: str, headers: Sequence, rows: Iterable[Sequence], notes: Sequence[str] = ()) -> bytes:
+def workbook(title: str, headers: Sequence, rows: Iterable[Sequence], notes: Sequence[str] = (),
+             ticket=None) -> bytes:
+    """``ticket``: an audit.exports.ExportTicket when the rows are personal data (watermarked)."""
     book = Workbook()
     sheet = book.active
     sheet.title = (str(title)[:31] or "sheet").replace("/", "-")
+    if ticket is not None:
+        sheet.append([ticket.watermark])
     for note in notes:
         sheet.append([str(note)])
     sheet.append([str(h) for h in headers])
@@ -38,12 +42,16 @@ def workbook(title: str, headers: Sequence, rows: Iterable[Sequence], notes: Seq
         width = max((len(str(c.value)) for c in column if c.value is not None), default=8)
         sheet.column_dimensions[column[0].column_letter].width = min(max(width * 1.6, 8), 60)
     buffer = io.BytesIO()
+    if ticket is not None:
+        from yigongti.audit.exports import watermark_workbook
+
+        watermark_workbook(book, ticket)
     book.save(buffer)
     return buffer.getvalue()
 
 
 def xlsx_response(filename: str, title: str, headers: Sequence, rows: Iterable[Sequence],
-                  notes: Sequence[str] = ()) -> HttpResponse:
-    response = HttpResponse(workbook(title, headers, rows, notes), content_type=XLSX)
+                  notes: Sequence[str] = (), ticket=None) -> HttpResponse:
+    response = HttpResponse(workbook(title, headers, rows, notes, ticket), content_type=XLSX)
     response["Content-Disposition"] = f"attachment; filename*=UTF-8''{quote(filename)}.xlsx"
     return response

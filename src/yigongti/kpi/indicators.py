@@ -8,7 +8,6 @@ from django.utils.translation import gettext_lazy as _
 from yigongti.rules.indicators import (
     ALL_KINDS,
     PRIMARY_TIERS,
-    STATUS_AWAITING,
     STATUS_NEEDS_DATA,
     STAY_KINDS,
     UNIT_COUNT,
@@ -31,7 +30,7 @@ NATIONAL_PROMOTE = _("国家监测指标·促分工")
 NATIONAL_EFFICIENCY = _("国家监测指标·提效能")
 NATIONAL_HEALTH = _("国家监测指标·保健康")
 EFFECT = _("成效分析")
-SETTLEMENT_NEEDS = _("医保结算数据（县域内外全部结算，含异地就医），由医保结算系统导入后可计算。")
+# The four settlement indicators (医保基金县域内支出占比 …) are finance/indicators.py's: finance owns settlements.
 
 visits = Measure("visits", VISIT_KINDS)
 stays = Measure("visits", STAY_KINDS)
@@ -55,49 +54,6 @@ INDICATORS = [
         spec=RatioSpec(Measure("visits", VISIT_KINDS, tcm=True), visits, UNIT_PERCENT),
         unit=UNIT_PERCENT, direction="up", levels=ENCOUNTER_LEVELS, period_rule=VISIT_RULE,
         fixture="encounters",
-    ),
-    Indicator(
-        code="national.chronic_admission_rate", order=30, group=NATIONAL_HEALTH, source="national_2024",
-        name=_("县域内慢性病健康管理人群住院率"),
-        numerator=_("慢性病健康管理人群中统计期内有住院的人数"),
-        denominator=_("统计期末在管的慢性病健康管理人数（高血压、糖尿病等）"),
-        unit=UNIT_PERCENT, direction="down", levels=("county", "township", "area"),
-        period_rule=_("按出院日期；按居民统计期末的居住地归属。"),
-        status=STATUS_AWAITING,
-        data_needs=_("等待慢病管理模块：需要慢病项目的在管名单（入组、出组日期）与住院就诊记录。"),
-    ),
-    Indicator(
-        code="national.insurance_in_county_share", order=40, group=NATIONAL_PROMOTE, source="national_2024",
-        name=_("医保基金县域内支出占比（不含药店）"),
-        numerator=_("医保基金在县域内医疗机构的支出"),
-        denominator=_("本县参保人医保基金总支出（不含药店）"),
-        unit=UNIT_PERCENT, direction="up", levels=("county",), period_rule=_("按医保结算日期。"),
-        status=STATUS_NEEDS_DATA, data_needs=SETTLEMENT_NEEDS,
-    ),
-    Indicator(
-        code="national.insurance_primary_share", order=50, group=NATIONAL_PROMOTE, source="national_2024",
-        name=_("县域内基层医疗卫生机构医保基金支出占比"),
-        numerator=_("医保基金在县域内基层医疗卫生机构的支出"),
-        denominator=_("医保基金在县域内的支出"),
-        unit=UNIT_PERCENT, direction="up", levels=("county",), period_rule=_("按医保结算日期。"),
-        status=STATUS_NEEDS_DATA, data_needs=SETTLEMENT_NEEDS,
-    ),
-    Indicator(
-        code="national.insured_in_county_admission_share", order=60, group=NATIONAL_EFFICIENCY,
-        source="national_2024",
-        name=_("参保人县域内住院人次占比"),
-        numerator=_("本县参保人在县域内住院人次"),
-        denominator=_("本县参保人住院总人次（含县外）"),
-        unit=UNIT_PERCENT, direction="up", levels=("county",), period_rule=_("按出院结算日期。"),
-        status=STATUS_NEEDS_DATA, data_needs=SETTLEMENT_NEEDS,
-    ),
-    Indicator(
-        code="national.insured_inpatient_cost", order=70, group=NATIONAL_EFFICIENCY, source="national_2024",
-        name=_("参保人县域内住院人均费用及增长率"),
-        numerator=_("本县参保人县域内住院总费用"),
-        denominator=_("本县参保人县域内住院人数"),
-        unit=UNIT_YUAN, direction="down", levels=("county",), period_rule=_("按出院结算日期。"),
-        status=STATUS_NEEDS_DATA, data_needs=SETTLEMENT_NEEDS,
     ),
     Indicator(
         code="national.premature_chronic_mortality", order=80, group=NATIONAL_HEALTH, source="national_2024",

@@ -24,7 +24,9 @@ def number(value, unit: str) -> str:
 
 
 def unit_suffix(unit: str) -> str:
-    return {rules.UNIT_COUNT: _("人次"), rules.UNIT_YUAN: _("元")}.get(unit, "")
+    return {rules.UNIT_COUNT: _("人次"), rules.UNIT_YUAN: _("元"), rules.UNIT_TIMES: _("次"),
+            rules.UNIT_HOURS: _("小时"), rules.UNIT_MINUTES: _("分钟"),
+            rules.UNIT_PER_10K: _("人/万常住人口")}.get(unit, "")
 
 
 def change(value) -> str:

@@ -15,6 +15,7 @@ from django.urls import NoReverseMatch, reverse
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_POST
 
+from yigongti.audit.exports import ExportTicket, export_gate
 from yigongti.org.access import OVERSIGHT_ROLES, has_role, role_required
 from yigongti.org.models import Role
 from yigongti.rules import indicators as rules
@@ -27,7 +28,9 @@ from .queries import PERIOD_ERRORS, Reader, drill_figure, drilldown, home_cut, r
 
 EFFECT_CODES = ["effect.outpatient_visits", "effect.inpatient_stays", "effect.outpatient_avg_cost",
                 "effect.inpatient_avg_cost", "effect.drug_share", "effect.service_income_share"]
-NATIONAL_LIVE = ["national.primary_visit_share", "national.tcm_visit_share"]
+NATIONAL_LIVE = ["national.primary_visit_share", "national.tcm_visit_share", "experts.seconded_per_10k",
+                 "national.insurance_in_county_share", "national.insurance_primary_share",
+                 "national.insured_in_county_admission_share", "national.insured_inpatient_cost"]
 
 
 def _period(request, default: Period | None = None) -> tuple[Period, str]:
@@ -160,12 +163,17 @@ def drill_page(request, code: str):
         template, rows_of = "kpi/drill_encounters.html", _encounter_rows
     if request.GET.get("export") == "records":
         headers, rows = rows_of(queryset.order_by("pk"), export=True)
+        # The records behind a figure name residents: personal data, through the export gate (issue 16).
+        ticket = export_gate(request, f"kpi.drill:{code}", len(rows), filters=f"period={period.code} cut={cut.code}")
+        if not isinstance(ticket, ExportTicket):
+            return ticket
         return xlsx_response(f"{code}-{period.code}-{cut.code}", str(indicator.name), headers, rows,
                              notes=[f"{indicator.name} · {present.period_label(period)} · "
-                                    f"{reader.shape.cut_label(cut)}"])
+                                    f"{reader.shape.cut_label(cut)}"], ticket=ticket)
     page = Paginator(queryset.order_by("pk"), 50).get_page(request.GET.get("page"))
-    _headers, rows = rows_of(page.object_list, export=False)
+    headers, rows = rows_of(page.object_list, export=False)
     return render(request, template, {
+        "headers": headers,
         "d": catalog.describe(indicator), "indicator": indicator, "period": period,
         "period_label": present.period_label(period), "cut": cut, "cut_label": reader.shape.cut_label(cut),
         "errors": [e for e in (period_error, cut_error) if e], "page": page, "rows": rows,

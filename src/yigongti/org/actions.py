@@ -7,7 +7,7 @@ from collections.abc import Iterable
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.password_validation import validate_password
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.db import transaction
 from django.utils.translation import gettext as _
 from django.utils.translation import gettext_lazy as _l
@@ -207,13 +207,21 @@ def _check_role_grant(actor, institution: Institution, role: str, user) -> None:
 @transaction.atomic
 def create_staff(actor, *, institution: Institution, username: str, full_name: str, password: str,
                  roles: Iterable[str], title: str = "", title_name: str = "", phone: str = "",
-                 department: Department | None = None, validate: bool = True):
-    """A new staff account with its first membership and roles."""
+                 department: Department | None = None, validate: bool = True,
+                 must_change_password: bool | None = None, is_demo: bool = False):
+    """A new staff account with its first membership and roles.
+
+    The password an administrator types is an initial one: the new user must change it at first login
+    (``must_change_password``; by default whenever a person creates the account, ``actor`` not None).
+    Demo accounts are flagged ``is_demo`` and skip the forced change only while YIGONGTI_DEMO=1."""
     require(can_manage_institution(actor, institution))
     User = get_user_model()
     if User.objects.filter(username=username).exists():
         raise ValidationError({"username": _("该用户名已被使用")})
-    user = User(username=username, full_name=full_name, title=title, title_name=title_name, phone=phone)
+    if must_change_password is None:
+        must_change_password = actor is not None
+    user = User(username=username, full_name=full_name, title=title, title_name=title_name, phone=phone,
+                must_change_password=must_change_password, is_demo=is_demo)
     if validate:
         try:
             validate_password(password, user)
@@ -228,11 +236,54 @@ def create_staff(actor, *, institution: Institution, username: str, full_name: s
 
 
 @transaction.atomic
+def reset_password(actor, user, *, password: str, validate: bool = True):
+    """An administrator sets a new initial password for a staff member who lost theirs: the user must
+    change it at the next login, every open session of theirs ends. Nobody resets their own password here
+    (they use the change-password page), and only who may grant a user's roles may reset their password."""
+    if actor is not None and actor.pk == user.pk:
+        raise PermissionDenied
+    memberships = list(Membership.objects.filter(user=user).select_related("institution"))
+    require(actor is None or (bool(memberships) and
+                              any(can_manage_institution(actor, m.institution) for m in memberships)))
+    held = set(StaffRole.objects.filter(membership__user=user).values_list("role", flat=True))
+    if held & (SEPARATED_ADMIN_ROLES | {Role.CONSORTIUM_OFFICE, Role.HEALTH_BUREAU}) or user.is_superuser:
+        require(can_edit_structure(actor))
+    if validate:
+        try:
+            validate_password(password, user)
+        except ValidationError as exc:
+            raise ValidationError({"password": exc.messages}) from exc
+    user.set_password(password)
+    user.must_change_password = True
+    user.save(update_fields=["password", "must_change_password"])
+    _end_sessions_of(user)
+    institution_id = next((m.institution_id for m in memberships if m.is_primary), None)
+    _audit(actor, "update", user, {"must_change_password": False}, {"must_change_password": True,
+                                                                    "password": "reset"},
+           institution_id=institution_id)
+    return user
+
+
+def _end_sessions_of(user) -> int:
+    """End the user's sessions known from their login history (Django also refuses a session whose
+    password hash is stale; deleting the rows makes it immediate and visible)."""
+    from django.contrib.sessions.models import Session
+
+    from .models import LoginEvent, LoginEventKind
+
+    keys = LoginEvent.objects.filter(user=user, kind=LoginEventKind.LOGIN).exclude(session_key="") \
+        .values_list("session_key", flat=True)
+    deleted, _n = Session.objects.filter(session_key__in=list(keys)).delete()
+    return deleted
+
+
+@transaction.atomic
 def add_membership(actor, *, user, institution: Institution, roles: Iterable[str] = (),
                    department: Department | None = None, is_primary: bool = False,
                    start_date: dt.date | None = None, end_date: dt.date | None = None) -> Membership:
     """Place a user at an institution (a second one for seconded staff and 1+1+N teams)."""
     require(can_manage_institution(actor, institution))
+    _not_self(actor, user)
     if department is not None and department.institution_id != institution.pk:
         raise ValidationError({"department": _("科室不属于该机构")})
     if start_date and end_date and end_date < start_date:
@@ -262,9 +313,16 @@ def end_membership(actor, membership: Membership, *, end_date: dt.date) -> Membe
     return membership
 
 
+def _not_self(actor, user) -> None:
+    """Nobody grants or takes roles of their own (issue 16: no role escalation); another administrator does."""
+    if actor is not None and getattr(user, "pk", user) == actor.pk:
+        raise PermissionDenied
+
+
 @transaction.atomic
 def assign_role(actor, membership: Membership, role: str) -> StaffRole:
     require(can_manage_institution(actor, membership.institution))
+    _not_self(actor, membership.user_id)
     _check_role_grant(actor, membership.institution, role, membership.user)
     staff_role, created = StaffRole.objects.get_or_create(membership=membership, role=role)
     if created:
@@ -276,6 +334,7 @@ def assign_role(actor, membership: Membership, role: str) -> StaffRole:
 @transaction.atomic
 def revoke_role(actor, membership: Membership, role: str) -> None:
     require(can_manage_institution(actor, membership.institution))
+    _not_self(actor, membership.user_id)
     if role in SEPARATED_ADMIN_ROLES:
         require(can_edit_structure(actor))
     deleted, _n = StaffRole.objects.filter(membership=membership, role=role).delete()

@@ -16,9 +16,22 @@ from .models import (
 
 @admin.register(User)
 class StaffUserAdmin(UserAdmin):
-    fieldsets = (*UserAdmin.fieldsets, ("yigongti", {"fields": ("full_name", "phone", "title", "title_name")}))
+    fieldsets = (*UserAdmin.fieldsets, ("yigongti", {"fields": ("full_name", "phone", "title", "title_name",
+                                                               "must_change_password", "is_demo")}))
     list_display = ("username", "full_name", "title", "is_active", "last_login")
     search_fields = ("username", "full_name")
+
+    # A password typed here by an administrator is an initial one (issue 16): the user changes it first.
+    def save_model(self, request, obj, form, change):
+        if not change:
+            obj.must_change_password = True
+        super().save_model(request, obj, form, change)
+
+    def user_change_password(self, request, id, form_url=""):
+        response = super().user_change_password(request, id, form_url)
+        if request.method == "POST" and response.status_code == 302 and str(request.user.pk) != str(id):
+            User.objects.filter(pk=id).update(must_change_password=True)
+        return response
 
 
 @admin.register(Area)

@@ -59,6 +59,7 @@ class _Builder:
             full_name=person_name(self.rng, sex), password=DEMO_PASSWORD, roles=roles, title=title,
             title_name=title_name, department=department, validate=False,
             phone=f"199{self.rng.randrange(10**8):08d}",
+            must_change_password=True, is_demo=True,  # the shared demo password is waived only under YIGONGTI_DEMO=1
         )
 
     def departments(self, institution, spec):
@@ -204,6 +205,7 @@ def build_structure(ctx: DemoContext) -> None:
         ("demo-specialist", hospital, [Role.COUNTY_SPECIALIST], "associate_senior", "副主任医师", nk),
         ("demo-dept-head", hospital, [Role.COUNTY_SPECIALIST, Role.DEPARTMENT_HEAD], "senior", "主任医师", nk),
         ("demo-office", hospital, [Role.CONSORTIUM_OFFICE], "senior", "主任", None),
+        ("demo-finance", hospital, [Role.FINANCE_DIRECTOR], "", "财务总监", None),
         ("demo-bureau", members["360121005"], [Role.HEALTH_BUREAU], "intermediate", "主管医师", None),
         ("demo-sysadmin", hospital, [Role.SYSTEM_ADMIN], "", "", None),
         ("demo-security", hospital, [Role.SECURITY_ADMIN], "", "", None),

@@ -51,6 +51,11 @@ class StaffForm(forms.Form):
     password = forms.CharField(label=_("初始密码"), widget=forms.PasswordInput, min_length=10)
 
 
+class PasswordResetForm(forms.Form):
+    password = forms.CharField(label=_("新的初始密码"), widget=forms.PasswordInput, min_length=10,
+                               help_text=_("对方下次登录时须修改此密码"))
+
+
 class RolesForm(forms.Form):
     roles = forms.MultipleChoiceField(label=_("角色"), choices=Role.choices, widget=forms.CheckboxSelectMultiple,
                                       required=False)

@@ -152,6 +152,11 @@ class User(AbstractUser):
     phone = models.CharField(_("手机号"), max_length=20, blank=True)
     title = models.CharField(_("职称"), max_length=20, choices=Title.choices, blank=True, default="")
     title_name = models.CharField(_("职称名称"), max_length=40, blank=True, help_text=_("如 主治医师、副主任医师"))
+    # Account security (issue 16): an initial or reset password must be changed at first login; demo
+    # accounts skip that only while YIGONGTI_DEMO=1; password_changed_at drives the history rule.
+    must_change_password = models.BooleanField(_("须修改初始密码"), default=False)
+    password_changed_at = models.DateTimeField(_("密码修改时间"), null=True, blank=True)
+    is_demo = models.BooleanField(_("演示账号"), default=False)
 
     class Meta:
         verbose_name = _("用户")
@@ -176,6 +181,9 @@ class Role(models.TextChoices):
     INSTITUTION_ADMIN = "institution_admin", _("机构管理员")
     CONSORTIUM_OFFICE = "consortium_office", _("医共体办公室")
     HEALTH_BUREAU = "health_bureau", _("卫健局/疾控")
+    # The consortium's finance director (医共体财务总监): budget, settlements, work-point approval, expenses above
+    # the threshold; sees figures and money, no resident records.
+    FINANCE_DIRECTOR = "finance_director", _("医共体财务总监")
     SYSTEM_ADMIN = "system_admin", _("系统管理员")
     SECURITY_ADMIN = "security_admin", _("安全管理员")
     AUDIT_ADMIN = "audit_admin", _("审计管理员")
@@ -297,3 +305,48 @@ class AreaYearFigures(models.Model):
 
     def __str__(self) -> str:
         return f"{self.area} {self.year}"
+
+
+class PasswordHistory(models.Model):
+    """Hashes of a user's earlier passwords: a new password may not repeat the last N (等保 身份鉴别)."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="password_history")
+    password = models.CharField(max_length=128)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        indexes = [models.Index(fields=["user", "-created_at"], name="org_pwhist_user_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.user_id} {self.created_at:%Y-%m-%d}"
+
+
+class LoginEventKind(models.TextChoices):
+    LOGIN = "login", _("登录")
+    LOGOUT = "logout", _("退出")
+    FAILED = "failed", _("密码错误")
+    LOCKED = "locked", _("锁定")
+    OTP_OK = "otp_ok", _("二次验证通过")
+    OTP_FAILED = "otp_failed", _("二次验证失败")
+    PASSWORD_CHANGED = "password_changed", _("修改密码")
+    SIGNED_OUT_ALL = "signed_out_all", _("退出全部会话")
+
+
+class LoginEvent(models.Model):
+    """One line of a user's login history, kept at least YIGONGTI_LOGIN_HISTORY_DAYS (≥ 183) days."""
+
+    user = models.ForeignKey(User, on_delete=models.SET_NULL, null=True, blank=True, related_name="login_events")
+    username = models.CharField(_("用户名"), max_length=150)
+    kind = models.CharField(_("事件"), max_length=20, choices=LoginEventKind.choices)
+    at = models.DateTimeField(_("时间"), auto_now_add=True, db_index=True)
+    ip_address = models.GenericIPAddressField(_("IP地址"), null=True, blank=True)
+    user_agent = models.CharField(_("浏览器"), max_length=200, blank=True)
+    session_key = models.CharField(max_length=40, blank=True, db_index=True)
+
+    class Meta:
+        ordering = ["-at", "-id"]
+        indexes = [models.Index(fields=["user", "-at"], name="org_loginevent_user_idx"),
+                   models.Index(fields=["username", "kind", "at"], name="org_loginevent_name_idx")]
+
+    def __str__(self) -> str:
+        return f"{self.username} {self.kind} {self.at:%Y-%m-%d %H:%M}"

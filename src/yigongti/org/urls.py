@@ -13,6 +13,7 @@ urlpatterns = [
     path("institutions/<int:pk>/beds/new/", views.bed_new, name="bed_new"),
     path("institutions/<int:pk>/staff/new/", views.staff_new, name="staff_new"),
     path("memberships/<int:pk>/roles/", views.membership_roles, name="membership_roles"),
+    path("memberships/<int:pk>/password/", views.membership_password, name="membership_password"),
     path("denominators/", views.denominators, name="denominators"),
     path("denominators/<int:area_id>/<int:year>/", views.denominator_edit, name="denominator_edit"),
     path("denominators/import/", views.denominator_import, name="denominator_import"),

@@ -26,6 +26,7 @@ from .forms import (
     DepartmentForm,
     InstitutionDetailsForm,
     InstitutionForm,
+    PasswordResetForm,
     RolesForm,
     StaffForm,
     UploadForm,
@@ -190,6 +191,28 @@ def membership_roles(request, pk: int):
             return redirect("org:institution", pk=membership.institution_id)
     title = _("%(name)s 在 %(inst)s 的角色") % {"name": membership.user.display_name,
                                                 "inst": membership.institution.name}
+    return render(request, "org/form.html", {"form": form, "title": title, "back": membership.institution_id})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def membership_password(request, pk: int):
+    """An administrator of the staff member's institution sets a new initial password (issue 16)."""
+    membership = get_object_or_404(Membership.objects.select_related("institution", "user"), pk=pk)
+    if not can_manage_institution(request.user, membership.institution) or membership.user_id == request.user.pk:
+        raise PermissionDenied
+    form = PasswordResetForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            actions.reset_password(request.user, membership.user, password=form.cleaned_data["password"])
+        except ValidationError as exc:
+            _apply_errors(form, exc)
+        except PermissionDenied:
+            form.add_error("password", _("您无权重置该人员的密码"))
+        else:
+            messages.success(request, _("已重置，对方下次登录时须修改密码"))
+            return redirect("org:institution", pk=membership.institution_id)
+    title = _("重置 %(name)s 的密码") % {"name": membership.user.display_name}
     return render(request, "org/form.html", {"form": form, "title": title, "back": membership.institution_id})
 
 

@@ -964,6 +964,55 @@ def _save_encounter(actor, enc: Encounter, data: dict, *, action: str, before: d
     return enc
 
 
+# Who owns an encounter's drug cost (design "Who owns which data"; issue 14 item 5): for an institution
+# whose dispensing runs on this platform, the drug cost comes only from dispensing (set_encounter_drug_cost),
+# never typed, so it is never counted twice in 药占比. A layer-4 app registers a predicate
+# (institution_id, visit_date) -> bool; people does not import it.
+_DRUG_COST_OWNERS: list = []
+
+
+def register_drug_cost_owner(predicate) -> None:
+    if predicate not in _DRUG_COST_OWNERS:
+        _DRUG_COST_OWNERS.append(predicate)
+
+
+def drug_cost_is_dispensed(institution_id: int, visit_date) -> bool:
+    return any(owner(institution_id, visit_date) for owner in _DRUG_COST_OWNERS)
+
+
+def _refuse_typed_drug_cost(data: dict, institution: Institution, current) -> None:
+    if data.get("drug_cost") != current and drug_cost_is_dispensed(institution.pk, data.get("visit_date")):
+        raise ValidationError({"drug_cost": [ValidationError(
+            _("%(inst)s的药品费由本平台发药自动计入，不能手工填写。"), code="dispensed_cost",
+            params={"inst": institution.name})]})
+
+
+def set_encounter_drug_cost(actor, encounter: Encounter, amount: Decimal, *, reason: str) -> Encounter:
+    """The drug cost of a platform encounter := what was dispensed on it (the only writer of that field for
+    an institution whose dispensing runs here). The total follows by the difference; audited with the
+    reason; EncounterChanged keeps 药占比 live."""
+    amount = Decimal(amount).quantize(Decimal("0.01"))
+    if amount < 0:
+        raise ValidationError({"drug_cost": [_("金额不能为负。")]})
+    with transaction.atomic():
+        enc = Encounter.objects.select_for_update().select_related("institution").get(pk=encounter.pk)
+        _check_acting(actor, enc.institution)
+        if enc.source != EncounterSource.YIGONGTI:
+            raise ValidationError(_("该就诊记录由HIS接入，只读。"))
+        if enc.drug_cost == amount:
+            return enc
+        before = encounter_payload(enc)
+        enc.total_cost = enc.total_cost - enc.drug_cost + amount
+        enc.drug_cost = amount
+        enc.version += 1
+        enc.save(update_fields=["drug_cost", "total_cost", "version"])
+        after = encounter_payload(enc)
+        record_change(actor, action="update", subject=enc, before=before, after=after,
+                      institution_id=enc.institution_id, reason=reason)
+        events.publish(events.EncounterChanged(encounter_id=enc.pk, before=before, after=after))
+        return enc
+
+
 def record_encounter(actor, *, institution: Institution, resident: Resident, **fields) -> Encounter:
     """An encounter entered here: only for institutions whose clinical system is this platform (design:
     "Who owns which data"). Fields: kind, visit_date, discharge_date, department, primary_diagnosis (ICD-10),
@@ -977,6 +1026,7 @@ def record_encounter(actor, *, institution: Institution, resident: Resident, **f
     data = _encounter_data(fields)
     data.setdefault("doctor", actor)
     _validate_encounter(data, institution, resident)
+    _refuse_typed_drug_cost(data, institution, Decimal("0.00"))
     with transaction.atomic():
         enc = Encounter(resident=resident, institution=institution, source=EncounterSource.YIGONGTI)
         return _save_encounter(actor, enc, data, action="create", before=None)
@@ -1035,6 +1085,7 @@ def update_encounter(actor, encounter: Encounter, expected_version: int | None, 
         if "department" in changes and "is_tcm" not in changes:
             data["is_tcm"] = None
         _validate_encounter(data, enc.institution, enc.resident)
+        _refuse_typed_drug_cost(data, enc.institution, enc.drug_cost)
         return _save_encounter(actor, enc, data, action="update", before=before)
 
 

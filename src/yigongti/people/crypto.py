@@ -21,6 +21,7 @@ from django.conf import settings
 from django.utils.module_loading import import_string
 
 PREFIX = "sm4gcm"
+AES_PREFIX = "aesgcm"  # AES-128-GCM with the same 16-byte data keys: settings.YIGONGTI_FIELD_CIPHER = "aesgcm"
 NONCE_BYTES = 12
 TAG_BYTES = 16
 
@@ -62,6 +63,9 @@ class FileKeyProvider(KeyProvider):
         path = self.directory / f"{purpose}-{key_id}.key"
         if not path.exists():
             raise KeyError_(f"key {purpose}-{key_id} missing in {self.directory}")
+        mode = path.stat().st_mode
+        if mode & 0o077:
+            raise KeyError_(f"key file {path} is readable by group or others (mode {mode & 0o777:o}): chmod 600 it")
         key = self._keys[(purpose, key_id)] = bytes.fromhex(path.read_text().strip())
         return key
 
@@ -71,7 +75,7 @@ def ensure_local_keys(directory: Path | None = None) -> list[Path]:
     directory = Path(directory or settings.KEY_DIR)
     directory.mkdir(parents=True, exist_ok=True)
     created = []
-    for purpose, size in (("data", 16), ("index", 32)):
+    for purpose, size in (("data", 16), ("index", 32), ("audit", 32)):
         current = directory / f"{purpose}.current"
         if current.exists():
             continue
@@ -109,15 +113,71 @@ def sm4_gcm_decrypt(key: bytes, data: bytes, nonce: bytes, associated: bytes = b
     return decryptor.update(ciphertext) + decryptor.finalize()
 
 
+def aes_gcm_encrypt(key: bytes, plaintext: bytes, nonce: bytes, associated: bytes = b"") -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(key).encrypt(nonce, plaintext, associated or None)
+
+
+def aes_gcm_decrypt(key: bytes, data: bytes, nonce: bytes, associated: bytes = b"") -> bytes:
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    return AESGCM(key).decrypt(nonce, data, associated or None)
+
+
+CIPHERS = {PREFIX: (sm4_gcm_encrypt, sm4_gcm_decrypt), AES_PREFIX: (aes_gcm_encrypt, aes_gcm_decrypt)}
+
+
+def cipher_name() -> str:
+    name = getattr(settings, "YIGONGTI_FIELD_CIPHER", PREFIX)
+    if name not in CIPHERS:
+        raise KeyError_(f"unknown field cipher {name!r}: use one of {sorted(CIPHERS)}")
+    return name
+
+
 def encrypt(value: str | None) -> str:
-    """Encrypt a personal field; empty stays empty."""
+    """Encrypt a personal field with the configured cipher and the current key; empty stays empty."""
     if not value:
         return ""
     p = provider()
     key_id = p.current_key_id("data")
+    name = cipher_name()
     nonce = secrets.token_bytes(NONCE_BYTES)
-    sealed = sm4_gcm_encrypt(p.key("data", key_id), value.encode("utf-8"), nonce, key_id.encode())
-    return f"{PREFIX}:{key_id}:{base64.b64encode(nonce + sealed).decode()}"
+    sealed = CIPHERS[name][0](p.key("data", key_id), value.encode("utf-8"), nonce, key_id.encode())
+    return f"{name}:{key_id}:{base64.b64encode(nonce + sealed).decode()}"
+
+
+def token_key_id(token: str) -> tuple[str, str]:
+    """(cipher, key id) of a ciphertext token."""
+    prefix, key_id, _ = token.split(":", 2)
+    return prefix, key_id
+
+
+def needs_reencryption(token: str | None) -> bool:
+    """Is ``token`` under another key or cipher than the current ones (rotation, cipher change)?"""
+    if not token:
+        return False
+    prefix, key_id = token_key_id(token)
+    return prefix != cipher_name() or key_id != provider().current_key_id("data")
+
+
+def reencrypt(token: str | None) -> str:
+    return encrypt(decrypt(token)) if needs_reencryption(token) else (token or "")
+
+
+def rotate_data_key(directory: Path | None = None) -> str:
+    """Make a new data key and make it current (file provider); old keys stay, so old rows stay readable
+    until the re-encryption job (people.jobs) has moved them. Returns the new key id."""
+    directory = Path(directory or settings.KEY_DIR)
+    ensure_local_keys(directory)
+    ids = [int(p.stem.split("-", 1)[1]) for p in directory.glob("data-*.key") if p.stem.split("-", 1)[1].isdigit()]
+    new_id = str(max(ids, default=0) + 1)
+    fd = os.open(directory / f"data-{new_id}.key", os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    with os.fdopen(fd, "w") as fh:
+        fh.write(secrets.token_hex(16))
+    (directory / "data.current").write_text(new_id)
+    reset_provider_cache()
+    return new_id
 
 
 def decrypt(token: str | None) -> str:
@@ -125,11 +185,11 @@ def decrypt(token: str | None) -> str:
     if not token:
         return ""
     prefix, key_id, payload = token.split(":", 2)
-    if prefix != PREFIX:
+    if prefix not in CIPHERS:
         raise ValueError("unknown ciphertext format")
     raw = base64.b64decode(payload)
     nonce, sealed = raw[:NONCE_BYTES], raw[NONCE_BYTES:]
-    return sm4_gcm_decrypt(provider().key("data", key_id), sealed, nonce, key_id.encode()).decode("utf-8")
+    return CIPHERS[prefix][1](provider().key("data", key_id), sealed, nonce, key_id.encode()).decode("utf-8")
 
 
 @lru_cache(maxsize=4)

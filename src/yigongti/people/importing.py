@@ -26,7 +26,7 @@ from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
 from django.core.files.storage import default_storage
 from django.db import transaction
-from django.utils.translation import gettext as _t
+from django.utils.translation import gettext
 from django.utils.translation import gettext_lazy as _
 
 from . import import_files as files
@@ -85,10 +85,10 @@ def parse_catalog(data: bytes, filename: str = "") -> tuple[CatalogResult, dict[
             if not code and not name:
                 continue
             if not _ICD_CODE.match(code):
-                result.errors.append((number, header.labels["code"], _t("不是有效的 ICD-10 编码")))
+                result.errors.append((number, header.labels["code"], gettext("不是有效的 ICD-10 编码")))
                 continue
             if not name:
-                result.errors.append((number, header.labels["name"], _t("名称不能为空")))
+                result.errors.append((number, header.labels["name"], gettext("名称不能为空")))
                 continue
             codes.setdefault(code, (name[:200], cell("chapter")[:8]))
         return result, codes
@@ -189,7 +189,7 @@ class Context:
 
     def label(self, key: str, kind: ImportKind) -> str:
         if not key:
-            return _t("整行")
+            return gettext("整行")
         if key in self.labels:
             return self.labels[key]
         column = kind.column(key)
@@ -267,11 +267,11 @@ def run_rows(kind: ImportKind, ctx: Context, rows: Iterable[tuple[int, dict[str,
             continue
         except PermissionDenied:
             counts.failed += 1
-            counts.errors.append([number, ctx.label("", kind), _t("无权以该机构的名义录入这条记录")])
+            counts.errors.append([number, ctx.label("", kind), gettext("无权以该机构的名义录入这条记录")])
             continue
         except IntegrityError:
             counts.failed += 1
-            counts.errors.append([number, ctx.label("", kind), _t("与已有记录冲突（重复的编号）")])
+            counts.errors.append([number, ctx.label("", kind), gettext("与已有记录冲突（重复的编号）")])
             continue
         setattr(counts, outcome, getattr(counts, outcome) + 1)
     return counts
@@ -311,7 +311,7 @@ def parse(kind: ImportKind, data: bytes, filename: str = "") -> Parsed:
                                   for key, i in header.columns.items()}))
         return Parsed(labels=header.labels, rows=rows, sheet=sheet_name, header_row=header.row_number)
     if missing_best:
-        raise FileProblem(_t("缺少必填列：%(columns)s。请使用导入模板。") % {"columns": "、".join(map(str, missing_best))})
+        raise FileProblem(gettext("缺少必填列：%(columns)s。请使用导入模板。") % {"columns": "、".join(map(str, missing_best))})
     raise FileProblem(_("没有找到表头行，请使用导入模板。"))
 
 
@@ -466,7 +466,7 @@ def batch_status(batch: int) -> BatchStatus | None:
             message = result.get("error", message)
         elif job.state == JobState.FAILED:
             state = "failed"
-            message = _t("导入中断（已保存的行保留）。系统管理员可在“后台任务”中重试。")
+            message = gettext("导入中断（已保存的行保留）。系统管理员可在“后台任务”中重试。")
         elif job.state in (JobState.RUNNING, JobState.RETRYING) and state != "failed":
             state = "running"
     if done and state != "failed":
@@ -503,7 +503,7 @@ def template_workbook(kind_name: str) -> bytes:
     kind = KINDS[kind_name]
     book = Workbook()
     sheet = book.active
-    sheet.title = str(kind.label)[:31]
+    sheet.title = re.sub(r"[\[\]:*?/\\]", "-", str(kind.label))[:31]  # Excel forbids []:*?/\ in sheet names
     headers = [f"{c.label}{'*' if c.required else ''}" for c in kind.columns]
     sheet.append(headers)
     sheet.append([c.example for c in kind.columns])
@@ -519,12 +519,12 @@ def template_workbook(kind_name: str) -> bytes:
         for row in range(2, 2002):
             sheet.cell(row=row, column=index).number_format = "@"
     sheet.freeze_panes = "A2"
-    notes = book.create_sheet(_t("填写说明"))
-    notes.append([_t("列"), _t("必填"), _t("说明"), _t("示例")])
+    notes = book.create_sheet(gettext("填写说明"))
+    notes.append([gettext("列"), gettext("必填"), gettext("说明"), gettext("示例")])
     for c in notes[1]:
         c.font = bold
     for column in kind.columns:
-        notes.append([str(column.label), _t("是") if column.required else "", str(column.note), column.example])
+        notes.append([str(column.label), gettext("是") if column.required else "", str(column.note), column.example])
     notes.column_dimensions["A"].width = 18
     notes.column_dimensions["C"].width = 70
     notes.column_dimensions["D"].width = 24
@@ -538,8 +538,8 @@ def error_workbook(errors: Iterable[list]) -> bytes:
 
     book = Workbook()
     sheet = book.active
-    sheet.title = _t("错误报告")
-    sheet.append([_t("行号"), _t("列"), _t("原因")])
+    sheet.title = gettext("错误报告")
+    sheet.append([gettext("行号"), gettext("列"), gettext("原因")])
     for c in sheet[1]:
         c.font = Font(bold=True)
     for number, column, reason in sorted(errors, key=lambda e: (e[0], str(e[1]))):
@@ -673,13 +673,13 @@ class ResidentsKind(ImportKind):
         if raw.isdigit():
             area = Area.objects.filter(code=raw, level__in=levels).first()
             if area is None:
-                raise RowError("area", _t("区划代码 %(code)s 不是已知的村/社区。") % {"code": raw})
+                raise RowError("area", gettext("区划代码 %(code)s 不是已知的村/社区。") % {"code": raw})
         else:
             served = [a.path for a in ctx.institution.service_areas.all()]
             candidates = [a for a in Area.objects.filter(name=raw, level__in=levels)
                           if any(a.path.startswith(p) for p in served)]
             if len(candidates) != 1:
-                raise RowError("area", _t("“%(name)s”不是本机构服务范围内唯一的村/社区名称，请填写12位区划代码。")
+                raise RowError("area", gettext("“%(name)s”不是本机构服务范围内唯一的村/社区名称，请填写12位区划代码。")
                                % {"name": raw})
             area = candidates[0]
         cache[raw] = area
@@ -698,7 +698,7 @@ class ResidentsKind(ImportKind):
         if household is None:
             household = Household.objects.create(number=number, area=area)
         elif household.area_id != area.pk:
-            raise RowError("household", _t("户编号 %(number)s 已属于另一个村/社区。") % {"number": raw})
+            raise RowError("household", gettext("户编号 %(number)s 已属于另一个村/社区。") % {"number": raw})
         return household
 
     def row(self, values: dict[str, Any], ctx: Context) -> str:

@@ -147,6 +147,7 @@ class Resident(models.Model):
         indexes = [
             models.Index(fields=["area", "status"], name="resident_area_status_idx"),
             models.Index(fields=["name"], name="resident_name_idx"),
+            models.Index(fields=["name_pinyin"], name="resident_pinyin_idx"),  # prefix search (queries._prefix)
             models.Index(fields=["birth_date"], name="resident_birth_idx"),
         ]
 
@@ -370,3 +371,50 @@ class ResidentMerge(models.Model):
 
     def __str__(self) -> str:
         return f"{self.merged_id} → {self.kept_id}"
+
+
+class Measurement(models.Model):
+    """A standalone vital sign or measurement (a blood pressure taken at a village clinic, a glucose strip, a
+    weight), not part of an exam or an encounter: what a HIS, a device gateway or FHIR pushes as an
+    Observation lands here (people/measurements.py). Coded in LOINC; a blood pressure keeps both values."""
+
+    class Code(models.TextChoices):
+        BLOOD_PRESSURE = "85354-9", _("血压")
+        FASTING_GLUCOSE = "1558-6", _("空腹血糖")
+        WEIGHT = "29463-7", _("体重")
+        HEIGHT = "8302-2", _("身高")
+        BMI = "39156-5", _("体质指数")
+        HEART_RATE = "8867-4", _("心率")
+
+    resident = models.ForeignKey(Resident, verbose_name=_("居民"), on_delete=models.PROTECT,
+                                 related_name="measurements")
+    institution = models.ForeignKey(Institution, verbose_name=_("测量机构"), on_delete=models.PROTECT,
+                                    related_name="measurements")
+    encounter = models.ForeignKey(Encounter, verbose_name=_("就诊记录"), null=True, blank=True,
+                                  on_delete=models.SET_NULL, related_name="measurements")
+    measured_at = models.DateTimeField(_("测量时间"))
+    code = models.CharField(_("项目（LOINC）"), max_length=16, choices=Code.choices)
+    value = models.DecimalField(_("数值"), max_digits=7, decimal_places=2, null=True, blank=True)
+    systolic = models.PositiveSmallIntegerField(_("收缩压"), null=True, blank=True)
+    diastolic = models.PositiveSmallIntegerField(_("舒张压"), null=True, blank=True)
+    unit = models.CharField(_("单位"), max_length=16)
+    source = models.CharField(_("来源"), max_length=16, default="yigongti")
+    external_id = models.CharField(_("外部编号"), max_length=64, blank=True)
+    recorded_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        verbose_name = _("体征测量")
+        verbose_name_plural = _("体征测量")
+        indexes = [models.Index(fields=["resident", "measured_at"], name="measure_resident_time_idx"),
+                   models.Index(fields=["institution", "measured_at"], name="measure_inst_time_idx")]
+        constraints = [
+            models.UniqueConstraint(fields=["institution", "source", "external_id"], condition=~Q(external_id=""),
+                                    name="measurement_external_id_unique"),
+            models.CheckConstraint(condition=Q(value__isnull=False) | Q(systolic__isnull=False, diastolic__isnull=False),
+                                   name="measurement_has_value"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.resident} {self.get_code_display()} {self.measured_at:%Y-%m-%d}"

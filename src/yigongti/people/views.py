@@ -13,7 +13,7 @@ from django.utils import timezone
 from django.utils.translation import gettext as _
 from django.views.decorators.http import require_http_methods, require_POST
 
-from yigongti.audit.log import record_export
+from yigongti.audit.exports import ExportTicket, export_gate, watermark_workbook
 from yigongti.rules.masking import mask_document, mask_phone
 
 from . import actions, crypto, keypops, timeline
@@ -78,18 +78,20 @@ def resident_export(request):
     if form.is_valid():
         q, status = form.cleaned_data["q"], form.cleaned_data["status"] or "current"
     qs = search(request.user, q, status=status)[:EXPORT_LIMIT]
+    ticket = export_gate(request, "people.Resident", qs.count(),  # purpose, role, approval (issue 16)
+                         filters=f"q={q} status={status}")
+    if not isinstance(ticket, ExportTicket):
+        return ticket
     wb = Workbook(write_only=True)
     ws = wb.create_sheet(_("居民"))
+    ws.append([ticket.watermark])
     ws.append([_("健康档案编号"), _("姓名"), _("性别"), _("出生日期"), _("证件类型"), _("证件号码"), _("电话"),
                _("村/社区"), _("档案状态")])
-    count = 0
     for r in qs:
-        count += 1
         row = _row(r)
         ws.append([r.record_number, r.name, r.get_sex_display(), r.birth_date, r.get_document_type_display(),
                    row["document"], row["phone"], r.area.name, r.get_status_display()])
-    record_export(request.user, object_type="people.Resident", count=count,
-                  filters=f"q={q} status={status}", reason="list")
+    watermark_workbook(wb, ticket)  # the export itself was logged by the gate, with its purpose
     buffer = io.BytesIO()
     wb.save(buffer)
     response = HttpResponse(buffer.getvalue(), content_type=XLSX)

@@ -27,6 +27,10 @@ PERIOD_KINDS = ("month", "quarter", "year", "ytd")
 UNIT_COUNT = "count"      # 人次
 UNIT_PERCENT = "percent"  # %
 UNIT_YUAN = "yuan"        # 元 per visit / stay
+UNIT_TIMES = "times"      # 次 (a plain ratio, e.g. stock turnover)
+UNIT_HOURS = "hours"      # 小时 (a mean duration: numerator hours / denominator cases)
+UNIT_MINUTES = "minutes"  # 分钟 (a measured duration such as a median: the numerator itself, no denominator)
+UNIT_PER_10K = "per_10k"  # 人/万常住人口 (numerator × 10,000 / population)
 
 OUTPATIENT, EMERGENCY, INPATIENT = "outpatient", "emergency", "inpatient"
 VISIT_KINDS = frozenset({OUTPATIENT, EMERGENCY})  # 诊疗人次: outpatient and emergency visits
@@ -253,7 +257,7 @@ def _plain(number):
 def figure_value(numerator, denominator, unit: str):
     """percent: numerator / denominator × 100; yuan: numerator / denominator; count: the numerator.
     Rounded half-up to 2 places; None when the denominator is 0."""
-    if unit == UNIT_COUNT:
+    if unit == UNIT_COUNT or (unit == UNIT_MINUTES and denominator is None):
         return numerator
     if not denominator:
         return None
@@ -393,7 +397,7 @@ STATUS_NEEDS_DATA = "needs_data"    # needs data from outside (e.g. insurance se
 STATUSES = (STATUS_LIVE, STATUS_AWAITING, STATUS_NEEDS_DATA)
 DIRECTIONS = ("up", "down", "neutral")
 SOURCES = ("national_2024", "seed", "programme")
-UNITS = (UNIT_COUNT, UNIT_PERCENT, UNIT_YUAN)
+UNITS = (UNIT_COUNT, UNIT_PERCENT, UNIT_YUAN, UNIT_TIMES, UNIT_HOURS, UNIT_MINUTES, UNIT_PER_10K)
 
 
 @dataclass(frozen=True, kw_only=True)
@@ -458,6 +462,6 @@ def declaration_problems(indicator: Indicator) -> list[str]:
         problems.append("data_needs_missing")
     if not indicator.name or not indicator.numerator or not indicator.period_rule:
         problems.append("words_missing")
-    if indicator.unit != UNIT_COUNT and not indicator.denominator:
+    if indicator.unit not in (UNIT_COUNT, UNIT_MINUTES) and not indicator.denominator:
         problems.append("words_missing")
     return problems

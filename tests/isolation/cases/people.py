@@ -61,7 +61,7 @@ def _scoped(**kw):
 
 CASES = {
     "people:list": _scoped(hidden=lambda s: _resident(s).name),
-    "people:export": Case.signed_in(note="the export is the scoped search: tests/people/test_pages.py"),
+    # people:export (export control, issue 16): tests/isolation/cases/security.py
     "people:new": Case.roles(REGISTER),
     "people:detail": _scoped(kwargs=_pk),
     "people:edit": _scoped(kwargs=_pk),

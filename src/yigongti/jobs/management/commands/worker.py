@@ -17,6 +17,11 @@ class Command(BaseCommand):
 
     def handle(self, *args, interval: float, once: bool, **options):
         autodiscover()
+        if not once:
+            # A long-running worker keeps the nightly jobs (audit seal, login-history purge) queued.
+            from yigongti.audit.schedule import ensure_scheduled
+
+            ensure_scheduled()
         name = worker_name()
         stopping = False
 
