@@ -1,6 +1,6 @@
 """rules/child.py against spec §Children 0–6: newborn visit within 7 days of discharge, 满月 at 28–30
-days, checks at 3, 6, 8, 12, 18, 24, 30, 36 months, yearly at 4–6 years; growth against a WS/T 423-2022
-table kept as data (no value guessed), anaemia/vision, development warning signs, high-risk flag."""
+days, checks at 3, 6, 8, 12, 18, 24, 30, 36 months, yearly at 4–6 years; growth against the WS/T 423-2022
+table the county loads (no value guessed), anaemia/vision, development warning signs, high-risk flag."""
 import datetime as dt
 from decimal import Decimal
 
@@ -43,14 +43,14 @@ def test_check_for_picks_the_nearest_and_respects_a_choice():
 
 
 def test_six_month_check_schedules_the_eight_month_check():
-    d = child.classify(child.ChildVisit(visit_date=dt.date(2026, 7, 31), birth_date=BIRTH, sex="1"), None, table={})
+    d = child.classify(child.ChildVisit(visit_date=dt.date(2026, 7, 31), birth_date=BIRTH, sex="1"), None, table=child.EMPTY_TABLE)
     assert d.classification == child.NORMAL
     assert d.next_due == dt.date(2026, 9, 30)
     assert d.reasons[0] == "check_6m"
 
 
 def test_after_the_six_year_check_nothing_is_due():
-    d = child.classify(child.ChildVisit(visit_date=dt.date(2032, 2, 1), birth_date=BIRTH), None, table={})
+    d = child.classify(child.ChildVisit(visit_date=dt.date(2032, 2, 1), birth_date=BIRTH), None, table=child.EMPTY_TABLE)
     assert d.next_due is None
 
 
@@ -65,40 +65,41 @@ def test_eligible_0_to_6():
     assert not child.is_eligible(7)
 
 
-TABLE = child.load_table([("weight_for_age", "1", 6, "6.4", "8.0", "10.0"),
-                          ("height_for_age", "1", 6, "63.0", "68.0", "73.0")])
+# a clearly synthetic table (round numbers, not the standard's): the growth rules are in test_child_growth.py
+def _row(indicator, x, median):
+    return child.ReferenceRow(indicator, "1", Decimal(x), tuple(Decimal(median) + k for k in range(-3, 4)))
 
 
-def test_growth_uses_the_table_and_never_guesses():
-    assert child.growth("1", 6, weight=Decimal("6.3"), height=Decimal("62.9"), table=TABLE) == (
-        child.R_UNDERWEIGHT, child.R_STUNTING)
-    assert child.growth("1", 6, weight=Decimal("10.1"), height=None, table=TABLE) == (child.R_OVERWEIGHT,)
-    assert child.growth("1", 6, weight=Decimal("6.4"), height=Decimal("63.0"), table=TABLE) == ()
-    assert child.growth("2", 6, weight=Decimal("8"), height=None, table=TABLE) == (child.R_NO_REFERENCE,)
-    assert child.load_table() == {} or all(len(v) == 3 for v in child.load_table().values())
+SYNTHETIC = child.build_table([_row(child.WEIGHT_FOR_AGE, 6, 8), _row(child.HEIGHT_FOR_AGE, 6, 70)])
 
 
-def test_growth_outside_2sd_makes_a_high_risk_child():
+def test_growth_below_the_cut_off_makes_a_high_risk_child():
     d = child.classify(child.ChildVisit(visit_date=dt.date(2026, 7, 31), birth_date=BIRTH, sex="1",
-                                        weight=Decimal("6.0")), None, table=TABLE)
+                                        weight=Decimal("5.9")), None, table=SYNTHETIC)
     assert d.classification == child.HIGH_RISK and child.R_UNDERWEIGHT in d.reasons
 
 
+def test_without_a_table_growth_is_not_assessed_and_nothing_is_guessed():
+    d = child.classify(child.ChildVisit(visit_date=dt.date(2026, 7, 31), birth_date=BIRTH, sex="1",
+                                        weight=Decimal("1.0"), height=Decimal("40")), None)
+    assert d.classification == child.NORMAL and child.R_NO_TABLE in d.reasons
+
+
 def test_anaemia_only_at_the_haemoglobin_checks_and_vision_from_4_years():
-    at6 = child.classify(child.ChildVisit(dt.date(2026, 7, 31), BIRTH, haemoglobin=105), None, table={})
+    at6 = child.classify(child.ChildVisit(dt.date(2026, 7, 31), BIRTH, haemoglobin=105), None, table=child.EMPTY_TABLE)
     assert at6.classification == child.ATTENTION and child.R_ANAEMIA in at6.reasons
-    at3 = child.classify(child.ChildVisit(dt.date(2026, 4, 30), BIRTH, haemoglobin=105), None, table={})
+    at3 = child.classify(child.ChildVisit(dt.date(2026, 4, 30), BIRTH, haemoglobin=105), None, table=child.EMPTY_TABLE)
     assert at3.classification == child.NORMAL
-    ok = child.classify(child.ChildVisit(dt.date(2026, 7, 31), BIRTH, haemoglobin=110), None, table={})
+    ok = child.classify(child.ChildVisit(dt.date(2026, 7, 31), BIRTH, haemoglobin=110), None, table=child.EMPTY_TABLE)
     assert ok.classification == child.NORMAL
-    v4 = child.classify(child.ChildVisit(dt.date(2030, 1, 31), BIRTH, vision_abnormal=True), None, table={})
+    v4 = child.classify(child.ChildVisit(dt.date(2030, 1, 31), BIRTH, vision_abnormal=True), None, table=child.EMPTY_TABLE)
     assert child.R_VISION in v4.reasons
 
 
 def test_development_warning_advises_referral_and_flag_is_high_risk():
-    d = child.classify(child.ChildVisit(dt.date(2026, 7, 31), BIRTH, development_warning=True), None, table={})
+    d = child.classify(child.ChildVisit(dt.date(2026, 7, 31), BIRTH, development_warning=True), None, table=child.EMPTY_TABLE)
     assert d.classification == child.HIGH_RISK and d.referral == "advised"
-    f = child.classify(child.ChildVisit(dt.date(2026, 7, 31), BIRTH, high_risk=True), None, table={})
+    f = child.classify(child.ChildVisit(dt.date(2026, 7, 31), BIRTH, high_risk=True), None, table=child.EMPTY_TABLE)
     assert f.classification == child.HIGH_RISK and f.referral == ""
     assert child.is_high_risk_at_birth(2499, None) and child.is_high_risk_at_birth(None, 36)
     assert not child.is_high_risk_at_birth(2500, 37)

@@ -36,6 +36,7 @@ class LeaveReason(models.TextChoices):
     DIAGNOSIS_REVISED = "diagnosis_revised", _("修正诊断")
     LOST = "lost", _("失访")
     TREATMENT_FINISHED = "treatment_finished", _("疗程结束")
+    AGED_OUT = "aged_out", _("超出服务年龄")
 
 
 class Mode(models.TextChoices):
@@ -325,3 +326,50 @@ class EducationActivity(models.Model):
 
     def __str__(self) -> str:
         return f"{self.get_kind_display()} {self.held_on}"
+
+
+class GrowthTableImport(models.Model):
+    """One load of the WS/T 423-2022 reference table supplied by the county's child-health department
+    (``yigongti chronic import-growth-table``): who loaded what, from which source. The latest one is the
+    table in force; its rows are ``GrowthReference``."""
+
+    imported_at = models.DateTimeField(_("导入时间"), auto_now_add=True)
+    imported_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL,
+                                    related_name="+")
+    source = models.CharField(_("来源"), max_length=200)
+    filename = models.CharField(_("文件名"), max_length=200, blank=True)
+    rows = models.PositiveIntegerField(_("行数"))
+    checksum = models.CharField(_("校验值"), max_length=64)
+
+    class Meta:
+        verbose_name = _("生长标准参考表导入")
+        verbose_name_plural = _("生长标准参考表导入")
+
+    def __str__(self) -> str:
+        return f"{self.source} ({self.rows})"
+
+
+class GrowthReference(models.Model):
+    """One row of the reference table (WS/T 423-2022 SD tables): indicator, sex, age in months or length/height
+    in cm, and the seven SD columns (kg or cm)."""
+
+    table = models.ForeignKey(GrowthTableImport, on_delete=models.CASCADE, related_name="references")
+    indicator = models.CharField(_("指标"), max_length=20)
+    sex = models.CharField(_("性别"), max_length=1)
+    x = models.DecimalField(_("月龄或身长/身高"), max_digits=5, decimal_places=1)
+    sd_neg3 = models.DecimalField("-3SD", max_digits=7, decimal_places=3)
+    sd_neg2 = models.DecimalField("-2SD", max_digits=7, decimal_places=3)
+    sd_neg1 = models.DecimalField("-1SD", max_digits=7, decimal_places=3)
+    median = models.DecimalField(_("中位数"), max_digits=7, decimal_places=3)
+    sd_pos1 = models.DecimalField("+1SD", max_digits=7, decimal_places=3)
+    sd_pos2 = models.DecimalField("+2SD", max_digits=7, decimal_places=3)
+    sd_pos3 = models.DecimalField("+3SD", max_digits=7, decimal_places=3)
+
+    class Meta:
+        verbose_name = _("生长标准参考值")
+        verbose_name_plural = _("生长标准参考值")
+        constraints = [models.UniqueConstraint(fields=["table", "indicator", "sex", "x"],
+                                               name="chronic_growth_reference_once")]
+
+    def __str__(self) -> str:
+        return f"{self.indicator} {self.sex} {self.x}"

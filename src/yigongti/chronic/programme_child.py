@@ -1,6 +1,6 @@
 """Children 0–6 (0–6岁儿童健康管理) on the programme engine: scheduled from the birth date (``rules.child``):
 newborn home visit, 满月, 3…36 months, yearly 4–6 years. A newborn without an ID number is a normal resident
-here (``document_type="none"``). Growth is judged against the WS/T 423-2022 table kept as data in the rules;
+here (``document_type="none"``). Growth is judged against the WS/T 423-2022 table the county supplies (``growth.py``);
 anaemia, vision, development warning signs and the high-risk flag make the visit's classification."""
 from __future__ import annotations
 
@@ -84,16 +84,27 @@ def _eligible(residents, today: dt.date):
 
 
 def _panels(user, enrolment):
+    from . import growth
     from .vaccination import panel
 
-    return [panel(user, enrolment.resident)]
+    return [growth.panel(user, enrolment), panel(user, enrolment.resident)]
+
+
+def _settings() -> dict:
+    from .growth import current_table
+
+    return {"table": current_table()}
 
 
 LABELS = {
     child.NORMAL: _("正常"), child.ATTENTION: _("需关注"), child.HIGH_RISK: _("高危"),
-    child.R_UNDERWEIGHT: _("低体重（年龄别体重<−2SD）"), child.R_OVERWEIGHT: _("体重偏高（年龄别体重>+2SD）"),
-    child.R_STUNTING: _("生长迟缓（年龄别身长/身高<−2SD）"),
-    child.R_NO_REFERENCE: _("生长标准表（WS/T 423-2022）中无该月龄参考值"),
+    child.R_UNDERWEIGHT: _("低体重（年龄别体重低于参考表界值）"),
+    child.R_STUNTING: _("生长迟缓（年龄别身长/身高低于参考表界值）"),
+    child.R_WASTING: _("消瘦（身长/身高别体重低于参考表界值）"),
+    child.R_OVERWEIGHT: _("超重（身长/身高别体重高于参考表界值）"),
+    child.R_OBESITY: _("肥胖（身长/身高别体重高于参考表界值）"),
+    child.R_NO_REFERENCE: _("生长标准参考表中无该月龄或身长/身高的参考值，未评价"),
+    child.R_NO_TABLE: _("未载入生长标准参考表（WS/T 423-2022），未评价生长"),
     child.R_ANAEMIA: _("贫血（血红蛋白<110g/L）"), child.R_VISION: _("视力筛查异常"),
     child.R_MILESTONE: _("发育预警征象阳性，建议转诊"), child.R_HIGH_RISK: _("高危儿"),
     **{f"check_{c}": lbl for c, lbl in CHECK_LABELS.items()},
@@ -103,7 +114,8 @@ PROGRAMME = ProgrammeDef(
     code=child.PROGRAMME, label=_("0–6岁儿童健康管理"), service_label=_("儿童健康检查"), rules=child,
     details_form=ChildDetails, enrolment_form=ChildEnrolment, icd10_check=lambda code: "", build_visit=_visit,
     controlled=lambda data, age: None, medication_fields=False, print_title=_("儿童健康检查记录表"),
-    enrol_defaults=_defaults, eligible=_eligible, panels=_panels, labels=LABELS)
+    enrol_defaults=_defaults, eligible=_eligible, panels=_panels, labels=LABELS, rule_settings=_settings,
+    auto_enrol=True, leave_at_age=child.LEAVE_AGE_YEARS)
 register(PROGRAMME)
 labels.CLASSIFICATIONS.update({k: v for k, v in LABELS.items() if k in child.CLASSIFICATIONS})
 labels.REASONS.update({k: v for k, v in LABELS.items() if k not in child.CLASSIFICATIONS})

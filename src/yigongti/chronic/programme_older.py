@@ -141,7 +141,7 @@ PROGRAMME = ProgrammeDef(
     details_form=OlderDetails, enrolment_form=None, icd10_check=lambda code: "", build_visit=_visit,
     controlled=lambda data, age: None, shows_vitals=True, medication_fields=False,
     print_title=_("老年人健康管理服务记录（健康体检表）"), recorder=record_visit, enrol_defaults=_defaults,
-    eligible=_eligible, labels=LABELS, sections=(
+    eligible=_eligible, auto_enrol=True, labels=LABELS, sections=(
         (_("体格检查"), ("temperature", "pulse", "respiration", "height", "waist", *(n for n, _l in BODY + ORGANS))),
         (_("辅助检查"), (*(n for n, _l in TESTS), *(n for n, _l in LIPIDS), "ecg", "ultrasound")),
         (_("认知、情感与健康教育"), ("self_assessment", "cognition", "mood", "education"))))

@@ -53,6 +53,8 @@ class ProgrammeDef:
     panels: Callable | None = None     # fn(user, enrolment) -> [(template, context)] on the management card
     labels: dict = field(default_factory=dict)   # classification and reason codes → labels
     sections: tuple = ()               # ((title, (field names…)), …): programme fields folded on the phone page
+    auto_enrol: bool = False           # the nightly job enrols every eligible resident never enrolled (nightly.py)
+    leave_at_age: int = 0              # the enrolment ends on this birthday, reason "aged_out" (nightly.py); 0 = never
 
     @property
     def vitals_on_form(self) -> bool:

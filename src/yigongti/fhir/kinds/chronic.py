@@ -50,9 +50,9 @@ if AVAILABLE:
             if "active" in wanted:
                 cond |= Q(status="active")
             if "completed" in wanted:
-                cond |= Q(status="left", leave_reason="treatment_finished")
+                cond |= Q(status="left", leave_reason__in=mapping.COMPLETED_LEAVE_REASONS)
             if "revoked" in wanted:
-                cond |= Q(status="left") & ~Q(leave_reason="treatment_finished")
+                cond |= Q(status="left") & ~Q(leave_reason__in=mapping.COMPLETED_LEAVE_REASONS)
             qs = qs.filter(cond)
         for raw in params.get("category"):
             qs = qs.filter(programme__in=[token(v)[1] for v in raw.split(",")])

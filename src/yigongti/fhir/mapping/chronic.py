@@ -9,7 +9,9 @@ import datetime as dt
 from .. import systems
 from .common import concept, ref, strip_empty
 
-LEFT_CLINICAL = {"treatment_finished": "resolved", "diagnosis_revised": "inactive"}
+LEFT_CLINICAL = {"treatment_finished": "resolved", "diagnosis_revised": "inactive", "aged_out": "resolved"}
+# leaving because the plan ran its course (treatment finished, a child reaching 7) completes the CarePlan
+COMPLETED_LEAVE_REASONS = ("treatment_finished", "aged_out")
 
 
 def programme_concept(e) -> dict:
@@ -58,7 +60,7 @@ def care_plan(e, today: dt.date) -> dict:
         "resourceType": "CarePlan",
         "id": str(e.pk),
         "meta": {"versionId": str(e.version)},
-        "status": "active" if active else ("completed" if e.leave_reason == "treatment_finished" else "revoked"),
+        "status": "active" if active else ("completed" if e.leave_reason in COMPLETED_LEAVE_REASONS else "revoked"),
         "intent": "plan",
         "category": [programme_concept(e)],
         "title": f"{e.get_programme_display()}健康管理",
