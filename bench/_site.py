@@ -37,7 +37,8 @@ class Site:
         else:
             self.url = f"sqlite:///{self.dir / 'bench.sqlite3'}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_SETTINGS"))}
-        self.env.update(YIGONGTI_VAR_DIR=str(self.dir), YIGONGTI_HTTPS="0", DATABASE_URL=self.url,
+        self.env.update(YIGONGTI_VAR_DIR=str(self.dir), YIGONGTI_KEY_DIR=str(self.dir / "keys"),
+                        YIGONGTI_HTTPS="0", DATABASE_URL=self.url,
                         DJANGO_SETTINGS_MODULE="yigongti.settings", YIGONGTI_LOG_LEVEL="ERROR")
         started = time.monotonic()
         cache = self._cache_dir(residents, seed) if not postgres else None
@@ -65,6 +66,13 @@ class Site:
     def _cache_dir(residents: int, seed: int) -> Path | None:
         root = os.environ.get("YIGONGTI_BENCH_CACHE")
         return Path(root) / f"demo-{residents}-{seed}" if root else None
+
+    def adopt(self) -> None:
+        """Point this process at the site (for benchmarks that run Django in-process): call before
+        ``django.setup()``."""
+        for key in [k for k in os.environ if k.startswith(("PYTEST", "DJANGO_SETTINGS"))]:
+            del os.environ[key]
+        os.environ.update(self.env)
 
     def _psql(self, sql: str) -> None:
         import psycopg
