@@ -97,3 +97,14 @@ class Site:
         if self.pg_admin:
             self._psql(f"DROP DATABASE IF EXISTS {self.dbname} WITH (FORCE)")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def adopted_site(database_url: str | None, residents: int, seed: int) -> Site | None:
+    """For a benchmark that runs Django in-process: on SQLite (no database URL given) a throwaway site with the
+    demo loaded (once per `python -m bench` run), this process pointed at it; None when a database is named
+    (the benchmark then builds its county there itself). Close it when done."""
+    if database_url or os.environ.get("DATABASE_URL"):
+        return None
+    site = Site(residents, seed=seed)
+    site.adopt()
+    return site

@@ -19,7 +19,7 @@ import sys
 import time
 from pathlib import Path
 
-from bench._site import Site
+from bench._site import adopted_site
 from bench._site import count as residents_at
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -215,11 +215,7 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=5)
     parser.add_argument("--database-url", default=None)
     args, _rest = parser.parse_known_args(argv)
-    site = None
-    if not args.database_url and not os.environ.get("DATABASE_URL"):
-        # SQLite: a throwaway site (bench/_site.py), the demo loaded once per `python -m bench` run
-        site = Site(residents_at(args.scale), seed=args.seed)
-        site.adopt()
+    site = adopted_site(args.database_url, residents_at(args.scale), args.seed)
     url = _setup(args.database_url, args.scale)
     try:
         return _measure(args, url, site)
