@@ -20,7 +20,9 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--only", nargs="*", default=None, help="run only these modules")
     args, rest = parser.parse_known_args(argv)
     failed: list[str] = []
-    cache = tempfile.mkdtemp(prefix="yigongti-bench-cache-")
+    # one loaded demo per run (bench/_site.py); a cache named by the caller is kept (a 1M county loads once)
+    kept = os.environ.get("YIGONGTI_BENCH_CACHE")
+    cache = kept or tempfile.mkdtemp(prefix="yigongti-bench-cache-")
     env = {**os.environ, "YIGONGTI_BENCH_CACHE": cache}
     for info in sorted(pkgutil.iter_modules([str(Path(__file__).parent)]), key=lambda m: m.name):
         if info.name.startswith("_") or (args.only and info.name not in args.only):
@@ -33,7 +35,8 @@ def main(argv: list[str] | None = None) -> int:
             failed.append(info.name)
         status = f"FAILED (exit {done.returncode})" if done.returncode else "ok"
         print(f"--- bench.{info.name} {status}, took {time.monotonic() - started:.1f}s", flush=True)
-    shutil.rmtree(cache, ignore_errors=True)
+    if not kept:
+        shutil.rmtree(cache, ignore_errors=True)
     if failed:
         print(f"=== {len(failed)} benchmark(s) failed: {', '.join(failed)} ===", flush=True)
     return 1 if failed else 0

@@ -37,7 +37,8 @@ class Site:
         else:
             self.url = f"sqlite:///{self.dir / 'bench.sqlite3'}"
         self.env = {k: v for k, v in os.environ.items() if not k.startswith(("PYTEST", "DJANGO_SETTINGS"))}
-        self.env.update(YIGONGTI_VAR_DIR=str(self.dir), YIGONGTI_HTTPS="0", DATABASE_URL=self.url,
+        self.env.update(YIGONGTI_VAR_DIR=str(self.dir), YIGONGTI_KEY_DIR=str(self.dir / "keys"),
+                        YIGONGTI_HTTPS="0", DATABASE_URL=self.url,
                         DJANGO_SETTINGS_MODULE="yigongti.settings", YIGONGTI_LOG_LEVEL="ERROR")
         started = time.monotonic()
         cache = self._cache_dir(residents, seed) if not postgres else None
@@ -66,6 +67,13 @@ class Site:
         root = os.environ.get("YIGONGTI_BENCH_CACHE")
         return Path(root) / f"demo-{residents}-{seed}" if root else None
 
+    def adopt(self) -> None:
+        """Point this process at the site (for benchmarks that run Django in-process): call before
+        ``django.setup()``."""
+        for key in [k for k in os.environ if k.startswith(("PYTEST", "DJANGO_SETTINGS"))]:
+            del os.environ[key]
+        os.environ.update(self.env)
+
     def _psql(self, sql: str) -> None:
         import psycopg
 
@@ -89,3 +97,14 @@ class Site:
         if self.pg_admin:
             self._psql(f"DROP DATABASE IF EXISTS {self.dbname} WITH (FORCE)")
         shutil.rmtree(self.dir, ignore_errors=True)
+
+
+def adopted_site(database_url: str | None, residents: int, seed: int) -> Site | None:
+    """For a benchmark that runs Django in-process: on SQLite (no database URL given) a throwaway site with the
+    demo loaded (once per `python -m bench` run), this process pointed at it; None when a database is named
+    (the benchmark then builds its county there itself). Close it when done."""
+    if database_url or os.environ.get("DATABASE_URL"):
+        return None
+    site = Site(residents, seed=seed)
+    site.adopt()
+    return site

@@ -26,6 +26,7 @@ import sys
 import time
 from pathlib import Path
 
+from bench._site import adopted_site
 from bench._site import count as residents_at
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -72,7 +73,16 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--database-url", default=None)
     args, _rest = parser.parse_known_args(argv)
+    site = adopted_site(args.database_url, residents_at(args.scale), args.seed)
     url = _setup(args.database_url, args.scale)
+    try:
+        return _measure(args, url, site)
+    finally:
+        if site is not None:
+            site.close()
+
+
+def _measure(args, url: str, site) -> int:
     from django.core.management import call_command
     from django.db import connection
     from django.test import Client
@@ -83,14 +93,17 @@ def main(argv: list[str] | None = None) -> int:
     from yigongti.people import crypto
     from yigongti.people.models import Resident
 
-    if connection.vendor == "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
-    call_command("init-local", stdout=open(os.devnull, "w"))  # noqa: SIM115
-    call_command("migrate", verbosity=0)
-    started = time.perf_counter()
-    call_command("demo", residents=residents_at(args.scale), seed=args.seed, stdout=open(os.devnull, "w"))  # noqa: SIM115
-    loaded = time.perf_counter() - started
+    if site is not None:
+        loaded = site.loaded
+    else:
+        if connection.vendor == "postgresql":
+            with connection.cursor() as cursor:
+                cursor.execute("DROP SCHEMA public CASCADE; CREATE SCHEMA public;")
+        call_command("init-local", stdout=open(os.devnull, "w"))  # noqa: SIM115
+        call_command("migrate", verbosity=0)
+        started = time.perf_counter()
+        call_command("demo", residents=residents_at(args.scale), seed=args.seed, stdout=open(os.devnull, "w"))  # noqa: SIM115
+        loaded = f"demo loaded in {time.perf_counter() - started:.1f} s"
     rng = random.Random(args.seed)
 
     lead = Institution.objects.filter(tier="county").order_by("pk").first()
@@ -119,7 +132,7 @@ def main(argv: list[str] | None = None) -> int:
             raise SystemExit(f"bench.fhir_api: {response.status_code} {response.content[:300]!r}")
         return response
 
-    print(f"scale {args.scale}: {Resident.objects.count():,} residents (yigongti demo --residents, {loaded:.1f}s), "
+    print(f"scale {args.scale}: {Resident.objects.count():,} residents ({loaded}), "
           f"database {url.split(':', 1)[0]}")
     ok(as_office.get("/fhir/metadata"))
     t = _timed(lambda i: ok(as_office.get("/fhir/Patient", {"identifier": numbers[i % len(numbers)][1]})), args.runs)

@@ -49,9 +49,28 @@ def browser():
         browser.close()
 
 
+# Reference rows that data migrations write (default packages, deductibles, the diagnostics catalogue). Browser
+# tests run on a transactional database that is flushed after each test, so a later test would find them gone:
+# each page re-runs those migrations' own forwards functions (idempotent get_or_create) instead of copying them.
+REFERENCE_DATA_MIGRATIONS = [
+    "yigongti.familydoctor.migrations.0002_default_packages",
+    "yigongti.referrals.migrations.0002_default_deductibles",
+]
+
+
+def restore_reference_data() -> None:
+    import importlib
+
+    from django.apps import apps
+
+    for name in REFERENCE_DATA_MIGRATIONS:
+        importlib.import_module(name).forwards(apps, None)
+
+
 @pytest.fixture
 def page(browser, live_server):
     """A fresh browser context at desktop size; ``page.base_url`` is the live server."""
+    restore_reference_data()
     context = browser.new_context(viewport=DESKTOP, locale="zh-CN", base_url=live_server.url)
     page = context.new_page()
     page.set_default_timeout(15_000)

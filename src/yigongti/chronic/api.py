@@ -112,9 +112,10 @@ class DueRowSerializer(EnrolmentSerializer):
     days_overdue = serializers.IntegerField(allow_null=True)
     state = serializers.CharField()
     phone = serializers.CharField(allow_blank=True, allow_null=True)
+    team = serializers.CharField(allow_blank=True, help_text="the resident's family-doctor team (contract in force)")
 
     class Meta(EnrolmentSerializer.Meta):
-        fields = [*EnrolmentSerializer.Meta.fields, "days_overdue", "state", "phone"]
+        fields = [*EnrolmentSerializer.Meta.fields, "days_overdue", "state", "phone", "team"]
         read_only_fields = fields
 
 
@@ -189,7 +190,7 @@ class FollowupViewSet(mixins.ListModelMixin, mixins.RetrieveModelMixin, mixins.C
         page = self.paginate_queryset(qs)
         rows = queries.due_rows(request.user, page if page is not None else qs)
         data = [{**EnrolmentSerializer(r.enrolment).data, "days_overdue": r.days_overdue, "state": r.state,
-                 "phone": r.phone} for r in rows]
+                 "phone": r.phone, "team": r.team} for r in rows]
         return self.get_paginated_response(data) if page is not None else Response(data)
 
 

@@ -87,9 +87,10 @@ def services_source(resident_ids, start: dt.date, end: dt.date):
     from .models import Visit
 
     rows = (Visit.objects.filter(resident_id__in=resident_ids, visit_date__range=(start, end)).filter(_education_q())
-            .values("resident_id").annotate(n=Count("id")).values_list("resident_id", "n"))
-    for rid, n in rows:
-        yield rid, SERVICE, n
+            .values("resident_id", "visit_date").annotate(n=Count("id")).values_list("resident_id", "visit_date", "n")
+            .order_by())
+    for rid, day, n in rows:
+        yield rid, SERVICE, day, n
 
 
 class ActivityForm(forms.Form):

@@ -117,6 +117,16 @@ def teams_of(user) -> list:
     return list(teams_of_user(user).order_by("pk"))
 
 
+def teams_of_residents(resident_ids) -> dict[int, dict]:
+    """{resident id: {"team_id", "team_name", "doctor_id"}} of their contract in force: the enrolment's
+    family-doctor team is the contract's (familydoctor owns teams; nothing copied here); {} without the app."""
+    try:
+        from yigongti.familydoctor.queries import team_for_residents
+    except ImportError:
+        return {}
+    return team_for_residents(resident_ids)
+
+
 def area_subtree_ids(area_id: int) -> list[int]:
     area = Area.objects.filter(pk=area_id).values("path").first()
     if area is None:
@@ -164,12 +174,15 @@ class DueRow:
     phone: str
     not_seen: bool
     lost: bool
+    team: str = ""  # the resident's family-doctor team (from the contract in force)
 
 
 def due_rows(user, enrolments, *, today: dt.date | None = None, full_phone: bool = False) -> list[DueRow]:
     """Rows for a page or the API: days overdue computed now; phone masked unless ``full_phone`` (the
     responsible doctor's own call list, whose view is audited per resident by ``audit_call_list``)."""
     today = today or timezone.localdate()
+    enrolments = list(enrolments)
+    teams = teams_of_residents([e.resident_id for e in enrolments])  # one query for the page
     rows = []
     for e in enrolments:
         phone = crypto.decrypt(e.resident.phone_enc)
@@ -183,6 +196,7 @@ def due_rows(user, enrolments, *, today: dt.date | None = None, full_phone: bool
             phone=phone if own else mask_phone(phone),
             not_seen=chronic_rates.not_seen_for(last, today, conf.get("NOT_SEEN_MONTHS"), enrolled_on=e.enrolled_on),
             lost=chronic_rates.is_lost_to_follow_up(last, today, conf.get("LOST_MONTHS"), enrolled_on=e.enrolled_on),
+            team=teams.get(e.resident_id, {}).get("team_name", ""),
         ))
     return rows
 
@@ -231,15 +245,16 @@ def services_source(resident_ids, start: dt.date, end: dt.date):
 
     glucose_programmes = {p.code for p in programmes.all_programmes() if p.counts_glucose_test}
     rows = (Visit.objects.filter(resident_id__in=resident_ids, visit_date__range=(start, end))
-            .values("resident_id", "programme", "mode", has_glucose=ExpressionWrapper(Q(fasting_glucose__isnull=False), output_field=BooleanField()))
-            .annotate(n=Count("id")))
+            .values("resident_id", "visit_date", "programme", "mode",
+                    has_glucose=ExpressionWrapper(Q(fasting_glucose__isnull=False), output_field=BooleanField()))
+            .annotate(n=Count("id")).order_by())
     for row in rows:
-        rid, n = row["resident_id"], row["n"]
+        rid, day, n = row["resident_id"], row["visit_date"], row["n"]
         if row["mode"] == Mode.PHONE:
-            yield rid, FOLLOWUP_PHONE, n
+            yield rid, FOLLOWUP_PHONE, day, n
         else:
-            yield rid, programmes.get(row["programme"]).service_code, n
+            yield rid, programmes.get(row["programme"]).service_code, day, n
         if row["mode"] == Mode.HOME:
-            yield rid, HOME_VISIT, n
+            yield rid, HOME_VISIT, day, n
         if row["has_glucose"] and row["programme"] in glucose_programmes:
-            yield rid, FASTING_GLUCOSE_TEST, n
+            yield rid, FASTING_GLUCOSE_TEST, day, n

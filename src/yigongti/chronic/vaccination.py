@@ -121,9 +121,10 @@ def services_source(resident_ids, start: dt.date, end: dt.date):
 
     rows = (Vaccination.objects.filter(resident_id__in=resident_ids, status=Vaccination.Status.GIVEN,
                                        given_on__range=(start, end))
-            .values("resident_id").annotate(n=Count("id")).values_list("resident_id", "n"))
-    for rid, n in rows:
-        yield rid, SERVICE, n
+            .values("resident_id", "given_on").annotate(n=Count("id")).values_list("resident_id", "given_on", "n")
+            .order_by())
+    for rid, day, n in rows:
+        yield rid, SERVICE, day, n
 
 
 def records_of(resident):

@@ -84,7 +84,8 @@ def enrolment(request, pk):
         "e": e, "visits": visits, "programme": prog, "leave_form": LeaveForm(),
         "panels": prog.panels(request.user, e) if prog.panels else [],
         "calls": queries.calls_of(e)[:10], "call_form": CallForm(), "labels": labels.CLASSIFICATIONS,
-        "referrals": labels.REFERRALS, "today": timezone.localdate()})
+        "referrals": labels.REFERRALS, "today": timezone.localdate(),
+        "team": queries.teams_of_residents([e.resident_id]).get(e.resident_id)})
 
 
 def _details_form(prog, data=None, initial=None):

@@ -88,35 +88,31 @@ def _expected(due: int, start: dt.date, end: dt.date, on: dt.date) -> int:
 
 
 def for_contracts(contracts, on: dt.date | None = None) -> dict[int, ContractFulfilment]:
-    """Fulfilment of many contracts (prefetch ``packages__items``): one ``delivered()`` per distinct term."""
+    """Fulfilment of many contracts (prefetch ``packages__items``): one ``delivered_in_terms()`` for them all."""
     on = on or timezone.localdate()
     known = services.kinds()
     contracts = list(contracts)
-    by_term: dict[tuple, list] = {}
-    for c in contracts:
-        by_term.setdefault((c.start_date, c.end_date), []).append(c)
+    counts = services.delivered_in_terms((c.pk, c.resident_id, c.start_date, c.end_date) for c in contracts)
     result: dict[int, ContractFulfilment] = {}
     all_ids = sorted({c.resident_id for c in contracts})
     # membership on min(on, end): one query per population an item names and per such day (for contracts in
     # force, the same day for all)
     populations: dict[tuple[str, dt.date], set[int]] = {}
-    for (start, end), group in by_term.items():
-        ids = [c.resident_id for c in group]
-        counts = services.delivered(ids, start, end)
-        for c in group:
-            got = counts.get(c.resident_id, {})
-            cf = ContractFulfilment(c.pk, c.resident_id)
-            for item in _items_of(c):
-                if item.population:
-                    key = (item.population, min(on, end))
-                    if key not in populations:
-                        populations[key] = population_members(item.population, all_ids, key[1])
-                    if c.resident_id not in populations[key]:
-                        continue
-                done = got.get(item.service_code, 0) if item.service_code in known else None
-                cf.items.append(ItemState(item.label, item.service_code, item.yearly_count, done,
-                                          _expected(item.yearly_count, start, end, on)))
-            result[c.pk] = cf
+    for c in contracts:
+        start, end = c.start_date, c.end_date
+        got = counts.get(c.pk, {})
+        cf = ContractFulfilment(c.pk, c.resident_id)
+        for item in _items_of(c):
+            if item.population:
+                key = (item.population, min(on, end))
+                if key not in populations:
+                    populations[key] = population_members(item.population, all_ids, key[1])
+                if c.resident_id not in populations[key]:
+                    continue
+            done = got.get(item.service_code, 0) if item.service_code in known else None
+            cf.items.append(ItemState(item.label, item.service_code, item.yearly_count, done,
+                                      _expected(item.yearly_count, start, end, on)))
+        result[c.pk] = cf
     return result
 
 

@@ -165,8 +165,9 @@ def load_terms(contracts, day: dt.date) -> list[rules.Term]:
 
 
 def term_states(terms: list[rules.Term], day: dt.date) -> dict[int, tuple[int, int]]:
-    """{contract id: (done, due)} on ``day``: one ``people.services.delivered`` per distinct start date, one
-    query per population an item names."""
+    """{contract id: (done, due)} on ``day``: one ``people.services.delivered_in_terms`` for all the terms (one
+    query per service source and chunk of residents, whatever their start dates), one query per population an
+    item names."""
     from yigongti.people import services
 
     from .fulfilment import population_members
@@ -174,15 +175,8 @@ def term_states(terms: list[rules.Term], day: dt.date) -> dict[int, tuple[int, i
     ids = sorted({t.resident_id for t in terms})
     codes = {i.population for t in terms for i in t.items if i.population}
     members = {code: population_members(code, ids, day) for code in codes}
-    by_start: dict[dt.date, list[rules.Term]] = {}
-    for t in terms:
-        by_start.setdefault(t.start, []).append(t)
-    out = {}
-    for start, group in by_start.items():
-        counts = services.delivered([t.resident_id for t in group], start, day)
-        for t in group:
-            out[t.contract_id] = rules.term_fulfilment(t, counts.get(t.resident_id, {}), members, day)
-    return out
+    counts = services.delivered_in_terms((t.contract_id, t.resident_id, t.start, day) for t in terms)
+    return {t.contract_id: rules.term_fulfilment(t, counts.get(t.contract_id, {}), members, day) for t in terms}
 
 
 def _fulfilment_by_area(day: dt.date, shape) -> dict:
