@@ -113,7 +113,7 @@ CASES = {
     "chronic:enrolment": _smi_case(kwargs=lambda s: {"pk": _smi(s).pk}),
     "chronic:enrol": _ht_case(query=lambda s: f"resident={_ht(s).resident_id}"),
     "chronic:followup_new": _ht_write(kwargs=lambda s: {"pk": _ht(s).pk}, method="POST", payload=_followup_payload,
-                                      snapshot=lambda s: Visit.objects.count()),
+                                      snapshot=lambda s: Visit.objects.count(), readers=("township_doctor",)),
     "chronic:followup_preview": _ht_case(kwargs=lambda s: {"pk": _ht(s).pk}, method="POST",
                                          payload=_followup_payload),
     "chronic:leave": _ht_write(kwargs=lambda s: {"pk": _ht(s).pk}, method="POST",

@@ -138,7 +138,8 @@ def _t(s):
 CASES = {
     "familydoctor:teams": _scoped(hidden=lambda s: _team(s).name),
     "familydoctor:team": _scoped(kwargs=_t),
-    "familydoctor:sign": _scoped(kwargs=_t, method="POST", payload=_sign_payload, snapshot=_contracts_of_second),
+    "familydoctor:sign": _scoped(kwargs=_t, method="POST", payload=_sign_payload, snapshot=_contracts_of_second,
+                                 query=lambda s: f"resident={_resident(s, '_fd_second', '签约隔离乙').pk}"),
     "familydoctor:contract": _scoped(kwargs=_c),
     "familydoctor:terminate": _scoped(kwargs=_c, method="POST", payload=lambda s: {"reason": "wish"},
                                       snapshot=_state),

@@ -2,7 +2,8 @@
 the people actions by village A's doctor. Reads and searches go through people.queries like the pages: the
 owner sees them, outsiders get 404 and searches without them. Structure (Organization, Practitioner,
 PractitionerRole) is for every signed-in user; an export's status and files only for whoever asked.
-Writes (create, update, transaction) by outsiders are tested in tests/fhir (JSON bodies)."""
+Writes (create, update, transaction) by an outsider in clinic A's name are the ATTACKS at the end of this
+module (JSON bodies, with village A's doctor as the control)."""
 import datetime as dt
 
 from yigongti.people.models import Icd10Code
@@ -169,3 +170,129 @@ def _add_team_cases():
 
 
 _add_team_cases()
+
+
+# --- attacks: FHIR writes in another institution's name or on its data (issue 16) ---------------------------
+# Village B's doctor (clinic B, township centre 1's other village) creates, updates and posts a transaction for
+# village A's resident or in clinic A's name; nothing is saved. Village A's doctor sends the very same request
+# and it is saved (the control), so the refusals are not a broken body.
+
+from ..framework import Attack  # noqa: E402
+
+FHIR_JSON = "application/fhir+json"
+INTRUDER = "village_doctor_b"
+
+
+def _read(s, resource_type, resource_id):
+    from yigongti.fhir import registry
+
+    return registry.get(resource_type).read(s.village_doctor_a, resource_id)
+
+
+def _renamed_patient(s):
+    resource = _read(s, "Patient", str(_resident(s).pk))
+    resource.pop("meta", None)
+    resource["name"] = [{"use": "official", "text": "被改名"}]
+    return resource
+
+
+def _resident_name(s):
+    from yigongti.people.models import Resident
+
+    return Resident.objects.get(pk=_resident(s).pk).name
+
+
+def _bp(s, systolic=150, diastolic=95, org=None):
+    from tests.fhir.conftest import blood_pressure
+
+    return blood_pressure(f"Patient/{_resident(s).pk}", systolic=systolic, diastolic=diastolic, org=org)
+
+
+def _measurements(s):
+    from yigongti.people.models import Measurement
+
+    return sorted(Measurement.objects.values_list("pk", "systolic", "diastolic"))
+
+
+def _corrected_bp(s):
+    resource = _bp(s, systolic=142, diastolic=90)
+    resource["id"] = f"m-{_measurement(s).pk}"
+    resource["effectiveDateTime"] = _measurement(s).measured_at.isoformat()
+    return resource
+
+
+def _encounter_resource(s):
+    from tests.fhir.test_encounter_and_condition import encounter
+
+    return encounter(_resident(s).pk, s.clinic_a, number="ISO-HIS-1")
+
+
+def _encounters(s):
+    from yigongti.people.models import Encounter
+
+    return sorted(Encounter.objects.values_list("pk", "total_cost", "version"))
+
+
+def _changed_encounter(s):
+    from tests.fhir.test_encounter_and_condition import encounter
+
+    resource = encounter(_resident(s).pk, s.clinic_a, number=None, start="2026-11-02", total="999")
+    resource["id"] = str(_encounter(s).pk)
+    return resource
+
+
+def _transaction(s):
+    from tests.fhir.conftest import patient, transaction
+
+    new = patient(s, name="冒名建档", phone="13900002222")
+    new.pop("identifier")
+    return transaction(("POST", "Patient", new, "urn:uuid:0d4b8c7e-0000-4000-8000-000000000001"),
+                       ("POST", "Observation", {**_bp(s), "subject": {
+                           "reference": "urn:uuid:0d4b8c7e-0000-4000-8000-000000000001"}}, None))
+
+
+def _residents(s):
+    from yigongti.people.models import Resident
+
+    return Resident.objects.count()
+
+
+def _records(s):
+    """Village A's resident with a blood pressure and a visit, made before the snapshot is taken."""
+    _measurement(s)
+    _encounter(s)
+
+
+def _fhir_attack(kind, what, **kw):
+    return Attack(kind, INTRUDER, what, api=True, content_type=FHIR_JSON, control=OWNER, setup=_records, **kw)
+
+
+ATTACKS = {
+    "fhir:Patient-instance": [
+        _fhir_attack("modify", "village B renames village A's Patient (PUT)", method="PUT",
+                     kwargs=lambda s: {"resource_id": str(_resident(s).pk)}, payload=_renamed_patient,
+                     snapshot=_resident_name, refused=True),
+    ],
+    "fhir:Observation-type": [
+        _fhir_attack("create", "village B records a blood pressure for village A's resident", payload=_bp,
+                     snapshot=_measurements),
+    ],
+    "fhir:Observation-instance": [
+        _fhir_attack("modify", "village B corrects clinic A's blood pressure (PUT)", method="PUT",
+                     kwargs=lambda s: {"resource_id": f"m-{_measurement(s).pk}"}, payload=_corrected_bp,
+                     snapshot=_measurements, refused=True),
+    ],
+    "fhir:Encounter-type": [
+        _fhir_attack("create", "village B records a visit in clinic A's name", payload=_encounter_resource,
+                     snapshot=_encounters),
+    ],
+    "fhir:Encounter-instance": [
+        _fhir_attack("modify", "village B changes the cost of clinic A's visit (PUT)", method="PUT",
+                     kwargs=lambda s: {"resource_id": str(_encounter(s).pk)}, payload=_changed_encounter,
+                     snapshot=_encounters, refused=True),
+    ],
+    "fhir:root": [
+        _fhir_attack("create", "village B's transaction registers a Patient in clinic A's name",
+                     payload=_transaction, snapshot=_residents),
+    ],
+}

@@ -325,3 +325,54 @@ ATTACKS = {
                snapshot=_approval_status, refused=True),
     ],
 }
+
+
+# --- reads and downloads of one institution's records by an outsider (issue 16 point 8) ------------------------
+
+def _fhir_job_file(s):
+    from .fhir import _job
+
+    return {"job_id": _job(s, run=True).pk, "name": "Organization"}
+
+
+def _study_file(s):
+    from .diagnostics import _file
+
+    return _file(s)
+
+
+def _import_batch(s):
+    from .people import _batch
+
+    return _batch(s)
+
+
+def _point_sheet(s):
+    from .finance import _sheet
+
+    return {"pk": _sheet(s).pk}
+
+
+ATTACKS.update({
+    "people:edit": [*ATTACKS["people:edit"],
+                    Attack("read", "village_doctor_b", "village B opens the edit form of village A's resident",
+                           method="GET", kwargs=_resident_page, refused=True, hidden=lambda s: _resident(s).name,
+                           control="village_doctor_a")],
+    "fhir:export-file": [
+        Attack("export", "village_doctor_b", "village B downloads the file of clinic A's doctor's export",
+               method="GET", api=True, kwargs=_fhir_job_file, refused=True),
+    ],
+    "diagnostics:file": [
+        Attack("export", "village_doctor_b", "village B downloads the ECG of village A's resident", method="GET",
+               kwargs=_study_file, refused=True),
+    ],
+    "people:import_errors": [
+        Attack("export", "village_doctor_b", "village B downloads the error rows of clinic A's upload",
+               method="GET", kwargs=_import_batch, refused=True),
+    ],
+    "finance:sheet": [
+        Attack("export", "other_township_doctor", "another township exports clinic A's work points (staff pay)",
+               method="GET", kwargs=_point_sheet, query=lambda s: "export=xlsx&purpose=核对", refused=True,
+               snapshot=_exports),
+    ],
+})
