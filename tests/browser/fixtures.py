@@ -55,6 +55,7 @@ def browser():
 REFERENCE_DATA_MIGRATIONS = [
     "yigongti.familydoctor.migrations.0002_default_packages",
     "yigongti.referrals.migrations.0002_default_deductibles",
+    "yigongti.diagnostics.migrations.0002_catalogue",
 ]
 
 

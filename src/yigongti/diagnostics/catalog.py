@@ -1,6 +1,8 @@
 """The starting catalog of orderable tests (LOINC-coded), lab analytes with reference ranges and critical
-limits, and report templates. ``ensure_catalog()`` is idempotent (the demo and the tests call it); the
-catalog is then edited in the admin. Reference ranges are adult ranges after WS/T 404 and WS/T 405; the
+limits, and report templates. ``ensure_catalog()`` is idempotent and never overwrites a row that is there (the
+office's edits in the admin win); the data migration 0002_catalogue runs it on every install, with the
+migration's historical models, and the demo and the tests call it again (a transactional test database is
+flushed). Recognition windows: a test's own ``recognition_days`` here, else the modality default in conf.py. Reference ranges are adult ranges after WS/T 404 and WS/T 405; the
 critical limits are common hospital values [U] — each centre sets its own."""
 from __future__ import annotations
 
@@ -43,17 +45,22 @@ TEMPLATES = [
 ]
 
 
-@transaction.atomic
-def ensure_catalog() -> None:
-    from .models import Analyte, Template, Test
+def ensure_catalog(apps=None, using: str = "default") -> None:
+    """Create the catalog rows that are missing. ``apps``: a migration's historical app registry (the models as
+    of that migration), else the current models; ``using``: the database alias."""
+    if apps is None:
+        from .models import Analyte, Template, Test
+    else:
+        Analyte, Template, Test = (apps.get_model("diagnostics", name) for name in ("Analyte", "Template", "Test"))
 
-    for code, name, modality, loinc, days in TESTS:
-        test, _ = Test.objects.get_or_create(code=code, defaults={"name": name, "modality": modality, "loinc": loinc,
-                                                                  "recognition_days": days})
-        for i, (acode, aloinc, aname, unit, low, high, clow, chigh) in enumerate(ANALYTES.get(code, [])):
-            Analyte.objects.get_or_create(test=test, code=acode, defaults={
-                "loinc": aloinc, "name": aname, "unit": unit, "order": i, "low": D(low), "high": D(high),
-                "critical_low": D(clow) if clow else None, "critical_high": D(chigh) if chigh else None})
-    for modality, name, findings, impression in TEMPLATES:
-        Template.objects.get_or_create(modality=modality, name=name,
-                                       defaults={"findings": findings, "impression": impression})
+    with transaction.atomic(using=using):
+        for code, name, modality, loinc, days in TESTS:
+            test, _ = Test.objects.using(using).get_or_create(code=code, defaults={
+                "name": name, "modality": modality, "loinc": loinc, "recognition_days": days})
+            for i, (acode, aloinc, aname, unit, low, high, clow, chigh) in enumerate(ANALYTES.get(code, [])):
+                Analyte.objects.using(using).get_or_create(test=test, code=acode, defaults={
+                    "loinc": aloinc, "name": aname, "unit": unit, "order": i, "low": D(low), "high": D(high),
+                    "critical_low": D(clow) if clow else None, "critical_high": D(chigh) if chigh else None})
+        for modality, name, findings, impression in TEMPLATES:
+            Template.objects.using(using).get_or_create(modality=modality, name=name,
+                                                        defaults={"findings": findings, "impression": impression})

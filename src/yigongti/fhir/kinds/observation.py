@@ -2,9 +2,11 @@
 
 Each source is a set of *streams*, one per (record kind, measurement): exam blood pressures, exam weights,
 encounter glucoses, standalone measurements of one LOINC code, … A stream is a scoped queryset with a date
-field and a converter; a search filters every stream the ``code`` parameter leaves, counts them for
-``total`` and merges their newest-first rows for the page (each stream reads at most offset+count rows).
-Later sources (chronic follow-ups) add their streams with ``add_stream``.
+field and a converter; a search filters every stream the ``code`` and ``category`` parameters leave, counts
+them for ``total`` and merges their newest-first rows for the page (date, then stream, then id: a total order;
+each stream reads at most offset+count rows). Later sources add their streams with ``add_stream``: chronic
+follow-ups, and the laboratory results of the diagnostic centres — a stream whose rows carry their own LOINC
+code (``code_field``), which a ``code`` search filters on instead of choosing streams by measurement.
 
 Create and update go to people.measurements (record_measurement / update_measurement): validated, audited,
 and a blood pressure or glucose publishes VitalsRecorded, so screening runs on it."""
@@ -23,6 +25,7 @@ from yigongti.people.measurements import record_measurement, update_measurement,
 from yigongti.people.models import Measurement
 from yigongti.people.queries import visible_encounters, visible_exams
 
+from .. import systems
 from ..errors import FhirError, invalid, not_found
 from ..mapping import observation as mapping
 from ..registry import Page, ResourceKind, SearchParam, register
@@ -39,6 +42,12 @@ class Stream:
     is_datetime: bool
     to_fhir: Callable[[object], dict]
     resident_field: str = "resident_id"
+    category: str = ""  # observation-category code; "" → the measurement's own (mapping.CODES)
+    code_field: str = ""  # rows with their own LOINC code (lab results: "analyte__loinc"); "" → the key's code
+
+    @property
+    def category_code(self) -> str:
+        return self.category or mapping.CODES[self.key][3]
 
     def obs_id(self, pk) -> str:
         return f"{self.prefix}-{pk}" if self.prefix == "m" else f"{self.prefix}-{pk}-{self.key}"
@@ -51,11 +60,15 @@ def add_stream(stream: Stream) -> None:
     _streams.append(stream)
 
 
-def _effective(row, stream: Stream) -> dt.datetime:
+EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _effective(row, stream: Stream) -> int:
+    """The row's date as exact microseconds since the epoch (the merge key; a float could tie two moments)."""
     value = getattr(row, stream.date_field)
-    if isinstance(value, dt.datetime):
-        return value
-    return dt.datetime.combine(value, dt.time(0), tzinfo=CHINA)
+    if not isinstance(value, dt.datetime):
+        value = dt.datetime.combine(value, dt.time(0), tzinfo=CHINA)
+    return (value - EPOCH) // dt.timedelta(microseconds=1)
 
 
 # --- exams -------------------------------------------------------------------------------------------
@@ -109,8 +122,6 @@ def measurement_to_fhir(m: Measurement) -> dict:
     key = mapping.KEY_OF_CODE[m.code]
     identifier = None
     if m.external_id:
-        from .. import systems
-
         identifier = {"system": systems.his_observation(m.institution.code), "value": m.external_id}
     return mapping.build(f"m-{m.pk}", key, patient_id=m.resident_id, effective=m.measured_at, value=m.value,
                          systolic=m.systolic, diastolic=m.diastolic, performer_org=m.institution_id,
@@ -153,24 +164,30 @@ def read(user, raw_id: str) -> dict:
     return stream.to_fhir(row)
 
 
-def _wanted_keys(params: Params) -> set[str] | None:
-    keys = None
-    for raw in params.get("code"):
-        found = set()
-        for part in raw.split(","):
-            system, code = token(part)
-            if system not in (None, "", mapping.systems.LOINC):
-                continue
-            if code in mapping.KEY_OF_CODE:
-                found.add(mapping.KEY_OF_CODE[code])
-            elif code in (mapping.SYSTOLIC, mapping.DIASTOLIC):
-                found.add("bp")
-        keys = found if keys is None else keys & found
-    for raw in params.get("category"):
-        cats = {token(v)[1] for v in raw.split(",")}
-        found = {k for k, (_c, _d, _u, cat) in mapping.CODES.items() if cat in cats}
-        keys = found if keys is None else keys & found
-    return keys
+def _token_sets(params: Params, name: str, system: str) -> list[set[str]]:
+    """Each ``name`` parameter (repeats are AND) as the set of its codes (a comma list is OR); a code of another
+    system matches nothing."""
+    found = []
+    for raw in params.get(name):
+        found.append({code for s, code in map(token, raw.split(",")) if code and s in (None, "", system)})
+    return found
+
+
+def _stream_q(stream: Stream, codes: list[set[str]], categories: list[set[str]]) -> Q | None:
+    """The filter a search puts on one stream's rows, or None when ``code``/``category`` rule the stream out."""
+    if any(stream.category_code not in wanted for wanted in categories):
+        return None
+    q = Q()
+    for wanted in codes:
+        if stream.code_field:
+            q &= Q(**{f"{stream.code_field}__in": sorted(wanted)})
+            continue
+        keys = {mapping.KEY_OF_CODE[c] for c in wanted if c in mapping.KEY_OF_CODE}
+        if wanted & {mapping.SYSTOLIC, mapping.DIASTOLIC}:
+            keys.add("bp")
+        if stream.key not in keys:
+            return None
+    return q
 
 
 def _filtered(user, stream: Stream, params: Params) -> QuerySet:
@@ -195,9 +212,11 @@ def _filtered(user, stream: Stream, params: Params) -> QuerySet:
 
 
 def search(user, params: Params) -> Page:
-    keys = _wanted_keys(params)
-    streams = [s for s in _streams if keys is None or s.key in keys]
-    querysets = [(s, _filtered(user, s, params)) for s in streams]
+    codes = _token_sets(params, "code", systems.LOINC)
+    categories = _token_sets(params, "category", systems.OBSERVATION_CATEGORY)
+    chosen = [(s, q) for s in _streams if (q := _stream_q(s, codes, categories)) is not None]
+    streams = [s for s, _q in chosen]
+    querysets = [(s, _filtered(user, s, params).filter(q)) for s, q in chosen]
     total = sum(qs.count() for _s, qs in querysets)
     need = params.offset + params.count
     if not params.count:
@@ -205,7 +224,7 @@ def search(user, params: Params) -> Page:
     merged = []
     for n, (stream, qs) in enumerate(querysets):
         rows = qs.order_by(f"-{stream.date_field}", "-pk")[:need]
-        merged.append([(-_effective(row, stream).timestamp(), n, -row.pk, row) for row in rows])
+        merged.append([(-_effective(row, stream), n, -row.pk, row) for row in rows])
     page = list(heapq.merge(*merged, key=lambda item: item[:3]))[params.offset:need]
     return Page(total, [streams[n].to_fhir(row) for _t, n, _pk, row in page])
 
@@ -261,14 +280,17 @@ register(ResourceKind(
     type="Observation",
     documentation="Vital signs and measurements (LOINC): blood pressure panel 85354-9 (components 8480-6, "
                   "8462-4), fasting glucose 1558-6, weight 29463-7, height 8302-2, BMI 39156-5, heart rate "
-                  "8867-4; from health exams, encounters and standalone measurements. Created Observations "
-                  "become measurements; those from exams or encounters are changed there.",
+                  "8867-4; from health exams, encounters, standalone measurements and programme follow-ups; and "
+                  "the published laboratory results of the shared diagnostic centres (lab-<id>-lab, category "
+                  "laboratory, the analyte's LOINC code). Created Observations become measurements; those from "
+                  "exams, encounters or reports are changed there.",
     read=read, search=search, create=create, update=update, export=export, patient_compartment=True,
     search_params=[
         SearchParam("_id", "token", "Logical id"),
         SearchParam("patient", "reference", "The resident"),
         SearchParam("subject", "reference", "The resident"),
-        SearchParam("code", "token", "LOINC code (8480-6 or 8462-4 find blood pressures)"),
+        SearchParam("code", "token", "LOINC code (8480-6 or 8462-4 find blood pressures; a lab analyte's code finds "
+                                     "its results)"),
         SearchParam("category", "token", "vital-signs | laboratory"),
         SearchParam("date", "date", "Effective date"),
         SearchParam("encounter", "reference", "The encounter"),
